@@ -1,0 +1,20 @@
+"""One pytest case per notebook, executed by nbdev's own runner (`nbdev.test.test_nb`) with the project's
+test flags: cells marked `#| slow` or `#| gpu` (settings.ini `tst_flags`) are skipped unless named in
+the environment variable MART_NB_FLAGS, e.g. `MART_NB_FLAGS=slow pytest tests -k 03a`."""
+import os
+from pathlib import Path
+
+import pytest
+from nbdev.config import get_config
+from nbdev.test import test_nb as run_notebook
+
+ROOT = Path(__file__).resolve().parents[1]
+NOTEBOOKS = sorted(p for p in (ROOT / 'nbs').glob('*.ipynb') if not p.name.startswith(('_', '.')))
+SKIP_FLAGS = get_config(path=ROOT).tst_flags.split()
+FORCE_FLAGS = os.environ.get('MART_NB_FLAGS', '').split()
+
+
+@pytest.mark.parametrize('notebook', NOTEBOOKS, ids=[p.stem for p in NOTEBOOKS])
+def test_notebook(notebook):
+    ok, seconds = run_notebook(notebook, skip_flags=SKIP_FLAGS, force_flags=FORCE_FLAGS, showerr=True, basepath=ROOT)
+    assert ok, f"{notebook.name} failed after {seconds:.1f}s; its traceback is printed above"

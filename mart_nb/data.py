@@ -22,12 +22,12 @@ from torch.utils.data import Dataset, DataLoader
 __all__ = ['NEG', 'POS', 'NEU', 'SENTIMENTS', 'DATASETS', 'VIDEO_EXTS', 'AUDIO_EXTS', 'SUBSET_ALIASES', 'MartDataError',
            'DatasetLayoutError', 'SplitFileError', 'UnknownClassError', 'EmptySplitError', 'VideoDecodeError',
            'AudioDecodeError', 'SubtitleError', 'DatasetInfo', 'get_dataset_info', 'DataConfig', 'VideoItem',
-           'read_split', 'segment_frame_indices', 'SpatialParams', 'sample_spatial', 'apply_spatial', 'MediaInfo',
-           'probe_video_file', 'decode_video_frames', 'probe_frame_folder', 'read_frame_folder', 'decode_audio',
-           'project_root', 'sample_root', 'kaldi_mel_banks', 'kaldi_mel_centres', 'kaldi_fbank', 'audio_windows',
-           'spec_augment', 'normalize_fbank', 'Subtitle', 'read_srt', 'subtitles_to_segments', 'VideoEmotionDataset',
-           'collate_videos', 'make_loader', 'remux_video', 'extract_frames', 'extract_mp3', 'export_frame_layout',
-           'show_sample']
+           'split_is_training', 'read_split', 'segment_frame_indices', 'SpatialParams', 'sample_spatial',
+           'apply_spatial', 'MediaInfo', 'probe_video_file', 'decode_video_frames', 'probe_frame_folder',
+           'read_frame_folder', 'decode_audio', 'probe_audio_file', 'project_root', 'sample_root', 'kaldi_mel_banks',
+           'kaldi_mel_centres', 'kaldi_fbank', 'audio_windows', 'spec_augment', 'normalize_fbank', 'Subtitle',
+           'read_srt', 'subtitles_to_segments', 'VideoEmotionDataset', 'collate_videos', 'make_loader', 'remux_video',
+           'extract_frames', 'extract_mp3', 'export_frame_layout', 'show_sample']
 
 # %% ../nbs/00_data.ipynb #094e5acb
 class MartDataError(Exception):
@@ -137,7 +137,7 @@ class DataConfig:
     @property
     def info(self) -> DatasetInfo: return get_dataset_info(self.dataset)
 
-# %% ../nbs/00_data.ipynb #67010f1d
+# %% ../nbs/00_data.ipynb #cb48e5ff
 SUBSET_ALIASES = {'train': 'training', 'val': 'validation', 'valid': 'validation', 'test': 'testing'}
 
 @dataclass(frozen=True)
@@ -190,6 +190,11 @@ def _read_list_split(path:Path, info:DatasetInfo) -> list:
     if not items:
         raise EmptySplitError(path, "the list is empty.", "list one '<Class>/<id>.mp4' per line.")
     return items
+
+def split_is_training(path, subset:str) -> bool:
+    "Whether a split selects training data: the JSON subset is 'training', or a list's file name contains 'train'."
+    if Path(path).suffix.lower() == '.json': return SUBSET_ALIASES.get(subset, subset) == 'training'
+    return 'train' in Path(path).name.lower()
 
 def read_split(path, info:DatasetInfo, subset:str='train', root=None) -> list:
     "The `VideoItem`s of `subset` in a JSON split file or a UCF-style list (`path` may be relative to `root`)."
@@ -248,7 +253,7 @@ def apply_spatial(frames:torch.Tensor, p:SpatialParams, size:int) -> torch.Tenso
     if p.brightness != 1.0: x = TF.adjust_brightness(x, p.brightness)
     return x
 
-# %% ../nbs/00_data.ipynb #35e4ac1e
+# %% ../nbs/00_data.ipynb #81ad38c5
 @dataclass
 class MediaInfo:
     "What `probe_media` learns about a video file or frame folder."
@@ -294,21 +299,23 @@ def decode_video_frames(path, indices:torch.Tensor, short_side:int=240) -> torch
     "Decode the frames at `indices` (any shape) -> uint8 `[*indices.shape, 3, H, W]`, short side <= `short_side`."
     path, flat = Path(path), indices.reshape(-1).tolist()
     wanted, last = set(flat), max(flat)
-    got = {}
+    got, final = {}, None
+    def to_tensor(frame):                                              # (H', W', 3) uint8, short side <= short_side
+        h, w = _scaled_size(frame.height, frame.width, short_side)
+        return torch.from_numpy(frame.to_ndarray(format='rgb24', width=w, height=h))
     with _open(path) as c:
         vs = c.streams.video[0]; vs.thread_type = 'AUTO'
         try:
             for i, frame in enumerate(c.decode(vs)):
-                if i in wanted:
-                    h, w = _scaled_size(frame.height, frame.width, short_side)
-                    got[i] = torch.from_numpy(frame.to_ndarray(format='rgb24', width=w, height=h))
+                if i in wanted: got[i] = to_tensor(frame)
+                final = (i, frame)
                 if i >= last: break
         except av.error.FFmpegError as e:
             raise VideoDecodeError(path, f"decoding failed at frame {len(got)} ({e}).", "re-encode it or remove it from the split.")
-    if not got: raise VideoDecodeError(path, "no frame could be decoded.", "re-encode it or remove it from the split.")
+    if final is None: raise VideoDecodeError(path, "no frame could be decoded.", "re-encode it or remove it from the split.")
     # containers can over-report their frame count: indices past the end repeat the last decoded frame
-    have = sorted(got)
-    pick = [got[i] if i in got else got[have[-1]] for i in flat]
+    if final[0] not in got: got[final[0]] = to_tensor(final[1])
+    pick = [got[i] if i in got else got[final[0]] for i in flat]
     return torch.stack(pick).permute(0, 3, 1, 2).reshape(*indices.shape, 3, *pick[0].shape[:2])
 
 # %% ../nbs/00_data.ipynb #b87774a6
@@ -364,6 +371,21 @@ def decode_audio(path, sample_rate:int=16000) -> torch.Tensor:
             raise AudioDecodeError(path, f"audio decoding failed ({e}).", "re-encode the audio or remove the video from the split.")
     return torch.from_numpy(np.concatenate(chunks)) if chunks else torch.zeros(0)
 
+# %% ../nbs/00_data.ipynb #c1c619dd
+def probe_audio_file(path) -> float:
+    "Duration (s) of the first audio stream of `path`; decodes its first frame as a check."
+    path = Path(path)
+    fix = "re-extract it (ffmpeg -i <video> -vn out.mp3), or delete it: the video's own audio (or silence) is used instead."
+    try: c = _open(path)
+    except VideoDecodeError as e: raise AudioDecodeError(path, e.problem, fix) from None
+    with c:
+        if not c.streams.audio: raise AudioDecodeError(path, "has no audio stream.", fix)
+        st = c.streams.audio[0]
+        try: next(c.decode(st))
+        except (av.error.FFmpegError, StopIteration) as e:
+            raise AudioDecodeError(path, f"no audio can be decoded ({e or 'empty stream'}).", fix)
+        return float(st.duration * st.time_base) if st.duration else (c.duration or 0) / av.time_base
+
 # %% ../nbs/00_data.ipynb #00d7bcb2
 def project_root() -> Path:
     "The source checkout holding `settings.ini` (searched from this file and from the working directory)."
@@ -378,7 +400,7 @@ def sample_root() -> Path:
     env = os.environ.get('MART_NB_SAMPLE')
     return Path(env) if env else project_root() / 'data_samples' / 've8_planted'
 
-# %% ../nbs/00_data.ipynb #cfb82996
+# %% ../nbs/00_data.ipynb #cdf79211
 def kaldi_mel_banks(n_mels:int=128, n_fft:int=512, sample_rate:int=16000, low_freq:float=20.0, high_freq:float=0.0) -> torch.Tensor:
     "Kaldi's triangular mel filters `[n_mels, n_fft // 2 + 1]` (triangles in mel space, Nyquist column zero)."
     nyquist = sample_rate / 2
@@ -402,23 +424,23 @@ def kaldi_fbank(wave:torch.Tensor, sample_rate:int=16000, n_mels:int=128, frame_
                 shift_ms:float=10.0, preemphasis:float=0.97) -> torch.Tensor:
     "Kaldi-compatible log-mel fbank of a mono waveform `[n]` -> `[n_frames, n_mels]` (dither 0, no energy)."
     win, hop = int(sample_rate * frame_ms / 1000), int(sample_rate * shift_ms / 1000)
-    if wave.numel() < win: return torch.zeros(0, n_mels)
+    if wave.numel() < win: return torch.zeros(0, n_mels, device=wave.device)
     x = wave.float().unfold(0, win, hop)                              # (T, win), snip_edges
     x = x - x.mean(1, keepdim=True)                                   # remove DC offset
     x = x - preemphasis * torch.cat([x[:, :1], x[:, :-1]], 1)         # pre-emphasis, first sample replicated
-    x = x * torch.hann_window(win, periodic=False)                    # kaldi 'hanning'
+    x = x * torch.hann_window(win, periodic=False, device=x.device)   # kaldi 'hanning'
     n_fft = 1 << (win - 1).bit_length()                               # 512 for 400 samples
     power = torch.fft.rfft(x, n=n_fft).abs().pow(2)                   # (T, n_fft//2 + 1)
-    mel = power @ kaldi_mel_banks(n_mels, n_fft, sample_rate).T       # (T, n_mels)
+    mel = power @ kaldi_mel_banks(n_mels, n_fft, sample_rate).to(x.device).T   # (T, n_mels)
     return mel.clamp_min(torch.finfo(torch.float32).eps).log()
 
-# %% ../nbs/00_data.ipynb #57d7e339
+# %% ../nbs/00_data.ipynb #0f815f21
 def audio_windows(fbank:torch.Tensor, centres_s:torch.Tensor, frames:int=100, shift_s:float=0.01) -> torch.Tensor:
     "Cut one `frames`-long window centred on each time in `centres_s` -> `[len(centres_s), frames, n_mels]`."
     if fbank.shape[0] == 0: raise ValueError("empty fbank: the audio is shorter than one 25 ms frame")
     if fbank.shape[0] < frames: fbank = fbank.repeat(math.ceil(frames / fbank.shape[0]), 1)   # tile short clips
-    starts = (centres_s / shift_s - frames / 2).round().long().clamp(0, fbank.shape[0] - frames)
-    return fbank[starts[:, None] + torch.arange(frames)]               # (Ns, frames, n_mels)
+    starts = (centres_s.to(fbank.device) / shift_s - frames / 2).round().long().clamp(0, fbank.shape[0] - frames)
+    return fbank[starts[:, None] + torch.arange(frames, device=fbank.device)]   # (Ns, frames, n_mels)
 
 def spec_augment(x:torch.Tensor, freq_mask:int, time_mask:int, generator=None) -> torch.Tensor:
     "Zero one random band of < `freq_mask` bins and one stretch of < `time_mask` frames of `x` `[T, F]` (torchaudio rule)."
@@ -469,7 +491,7 @@ def subtitles_to_segments(subs:Sequence, duration:float, n_segments:int) -> list
         for k in range(first, last + 1): out[k].append(s.text)
     return [' '.join(t) for t in out]
 
-# %% ../nbs/00_data.ipynb #d8923dce
+# %% ../nbs/00_data.ipynb #3377cca7
 @dataclass
 class _Entry:
     item: VideoItem
@@ -489,9 +511,9 @@ class VideoEmotionDataset(Dataset):
             raise DatasetLayoutError(self.root, "dataset root does not exist.",
                                      f"pass the folder that holds {self.cfg.video_dir}/ or {self.cfg.frames_dir}/ and the split file.")
         self.info = self.cfg.info
-        self.train = (SUBSET_ALIASES.get(subset, subset) == 'training') if train is None else train
+        self.train = split_is_training(annotation, subset) if train is None else train
         self.items = read_split(annotation, self.info, subset, root=self.root)
-        self.entries, self.skipped, problems = [], [], []
+        self.entries, self.skipped, problems, self._assumed_fps = [], [], [], 0
         for it in self.items:
             try: self.entries.append(self._entry(it))
             except MartDataError as e: problems.append(e)
@@ -500,6 +522,8 @@ class VideoEmotionDataset(Dataset):
                 + '\n  '.join(map(str, problems)), "fix or remove them, or pass strict=False to skip them.")
         self.skipped = [(str(e.path), str(e)) for e in problems]
         if self.skipped: warnings.warn(f"{len(self.skipped)} of {len(self.items)} videos skipped; see dataset.skipped")
+        if self._assumed_fps: warnings.warn(f"{self._assumed_fps} frame folders have neither an fps file nor an audio file: "
+                                            f"assuming {self.cfg.frames_fps} fps (DataConfig.frames_fps) for their timing")
         if not self.entries: raise EmptySplitError(self.root, "no usable video in the split.", "see the errors above.")
 
     def _find_media(self, it:VideoItem):
@@ -517,7 +541,11 @@ class VideoEmotionDataset(Dataset):
         info = probe_frame_folder(media, self.cfg.frames_fps) if is_folder else probe_video_file(media)
         audio = next((self.root / self.cfg.audio_dir / it.label_name / (it.vid + e) for e in AUDIO_EXTS
                       if (self.root / self.cfg.audio_dir / it.label_name / (it.vid + e)).exists()), None)
+        seconds = probe_audio_file(audio) if audio is not None else None
         if audio is None and info.has_audio: audio = media
+        if is_folder and not (media / 'fps').exists():            # frame folders store no frame rate:
+            if seconds: info = replace(info, fps=info.n_frames / seconds, duration=seconds)   # the audio's duration tells it
+            else: self._assumed_fps += 1                            # else frames_fps is assumed (warned once)
         srt = self.root / self.cfg.srt_dir / it.label_name / (it.vid + '.srt')
         subs = read_srt(srt, self.cfg.srt_encoding) if srt.exists() else []
         return _Entry(it, media, is_folder, info, audio, subs, srt.exists())

@@ -98,7 +98,7 @@ def audio_config(cfg:HostConfig, **overrides) -> ASTConfig:
                                time_stride=cfg.audio_stride, max_length=cfg.audio_frames, num_mel_bins=cfg.n_mels,
                                hidden_dropout_prob=cfg.dropout, attn_implementation=cfg.attn_implementation), **overrides})
 
-# %% ../nbs/03a_host.ipynb #ab9f4e33
+# %% ../nbs/03a_host.ipynb #8225f774
 @dataclass
 class LoadReport:
     "What a checkpoint contributed to an encoder."
@@ -128,7 +128,8 @@ def _quiet_transformers():
 
 def load_video_encoder(source:str, cfg:HostConfig):
     "A `VideoMAEModel` from a checkpoint (hub name or folder), resized to `cfg.frame_size` (positions are fixed sin-cos)."
-    model, info = _from_pretrained(VideoMAEModel, source, image_size=cfg.frame_size, attn_implementation=cfg.attn_implementation)
+    model, info = _from_pretrained(VideoMAEModel, source, image_size=cfg.frame_size, hidden_dropout_prob=cfg.dropout,
+                                   attn_implementation=cfg.attn_implementation)
     _check_width(model.config, cfg, source)
     keys = list(model.state_dict())
     missing = sorted(set(info['missing_keys']) | {k for k, *_ in info.get('mismatched_keys', [])})
@@ -183,11 +184,14 @@ def _layers(model) -> nn.ModuleList:
 
 def _run(layer, x): out = layer(x); return out[0] if isinstance(out, tuple) else out
 
-# %% ../nbs/03a_host.ipynb #ecf14745
+# %% ../nbs/03a_host.ipynb #85540614
 class MBT(nn.Module):
     "Multimodal bottleneck transformer: VideoMAE video encoder + AST audio encoder fused through bottleneck tokens."
     def __init__(self, cfg:HostConfig, video:Optional[VideoMAEModel]=None, audio:Optional[ASTModel]=None):
         super().__init__()
+        if not 0 <= cfg.freeze_audio_layers <= cfg.layers - cfg.fusion_layers:
+            raise ValueError(f"freeze_audio_layers={cfg.freeze_audio_layers} must lie in [0, {cfg.layers - cfg.fusion_layers}]: "
+                             "only blocks before the fusion blocks can be frozen")
         self.cfg, D = cfg, cfg.hidden
         self.video = video if video is not None else VideoMAEModel(video_config(cfg))
         self.audio = audio if audio is not None else ASTModel(audio_config(cfg))
@@ -285,16 +289,17 @@ def pcce_loss(logits:Sequence[torch.Tensor], target:torch.Tensor, polarity:Seque
         total = total + ((1 + lambda_0 * wrong.float()) * ce).mean()
     return total
 
-# %% ../nbs/03a_host.ipynb #9855cc51
-def temporal_cam(out:HostOutput) -> torch.Tensor:
-    "D_tcam `[B, Ns, C]`: video-level softmax (repeated over segments) times the per-segment logits (MART Eq. 3)."
-    return out.logits.softmax(-1)[:, None, :] * out.segment_logits
+# %% ../nbs/03a_host.ipynb #6918e4f2
+def temporal_cam(out:HostOutput, segment_activation:str='softmax') -> torch.Tensor:
+    "D_tcam `[B, Ns, C]`: video-level softmax (repeated over segments) times the per-segment scores (MART Eq. 3)."
+    seg = {'softmax': lambda x: x.softmax(-1), 'none': lambda x: x}[segment_activation](out.segment_logits)
+    return out.logits.softmax(-1)[:, None, :] * seg
 
 @torch.no_grad()
-def teacher_tcam(teacher:MBT, video:torch.Tensor, audio:torch.Tensor) -> torch.Tensor:
+def teacher_tcam(teacher:MBT, video:torch.Tensor, audio:torch.Tensor, segment_activation:str='softmax') -> torch.Tensor:
     "D_tcam of a (frozen) teacher in evaluation mode."
     was = teacher.training; teacher.eval()
-    try: return temporal_cam(teacher(video, audio))
+    try: return temporal_cam(teacher(video, audio), segment_activation)
     finally: teacher.train(was)
 
 # %% ../nbs/03a_host.ipynb #054437f0

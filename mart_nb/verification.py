@@ -16,8 +16,8 @@ from .lexicon import Lexicon, get_lexicon, unreached_classes
 # %% auto #0
 __all__ = ['VideoSide', 'segment_emotions', 'CueDecision', 'word_classes', 'reachable_classes', 'verify_cue',
            'SegmentVerification', 'verify_video', 'verification_table', 'oracle_tcam', 'score_against_truth',
-           'precision_recall', 'sample_segment_texts', 'verify_dataset', 'sum_counts', 'score_dataset', 'load_truth_of',
-           'plot_verification', 'sweep_tau']
+           'precision_recall', 'sample_segment_texts', 'verify_dataset', 'sum_counts', 'score_dataset', 'count_words',
+           'load_truth_of', 'plot_verification', 'sweep_tau']
 
 # %% ../nbs/03b_verification.ipynb #4a3d84db
 @dataclass
@@ -155,7 +155,7 @@ def precision_recall(counts:dict) -> tuple:
     cues = counts['cue_kept'] + counts['cue_dropped']
     return (counts['cue_kept'] / kept if kept else float('nan'), counts['cue_kept'] / cues if cues else float('nan'))
 
-# %% ../nbs/03b_verification.ipynb #27c87ac2
+# %% ../nbs/03b_verification.ipynb #e51aaba1
 def sample_segment_texts(ds, n_segments:int) -> list:
     "Per video of a `VideoEmotionDataset`, its subtitle text split into `n_segments` (no video decoding)."
     from mart_nb.data import subtitles_to_segments
@@ -177,6 +177,11 @@ def score_dataset(ds, results:Sequence, n_segments:int=16) -> dict:
     "Truth counts summed over the planted videos of `ds` (see `score_against_truth`)."
     return sum_counts(score_against_truth(r, load_truth_of(ds, e), n_segments) for e, r in zip(ds.entries, results))
 
+def count_words(ds_list:Sequence, tcams:dict, lexicon:Optional[Lexicon]=None, tau:float=0.3, n_segments:int=16) -> dict:
+    "Verify every video of the planted datasets against `tcams[video id]` and sum the truth counts."
+    return sum_counts(score_dataset(d, verify_dataset(d, [tcams[e.item.vid] for e in d.entries], lexicon, tau, n_segments), n_segments)
+                      for d in ds_list)
+
 def load_truth_of(ds, entry):
     "The planted truth of a dataset entry (None for real datasets)."
     from mart_nb.synth import load_truth
@@ -197,14 +202,13 @@ def plot_verification(tcam:torch.Tensor, lexicon_scores:torch.Tensor, results:Se
     fig.suptitle(title, fontsize=10)
     return fig
 
-# %% ../nbs/03b_verification.ipynb #0e37d470
+# %% ../nbs/03b_verification.ipynb #d9c3e25a
 def sweep_tau(ds_list:Sequence, tcams:dict, taus:Sequence, lexicon:Optional[Lexicon]=None, n_segments:int=16):
     "Precision and recall of verification on planted datasets for each tau (a pandas DataFrame)."
     import pandas as pd
     rows = []
     for tau in taus:
-        tot = sum_counts(score_dataset(d, verify_dataset(d, [tcams[e.item.vid] for e in d.entries], lexicon, tau, n_segments), n_segments)
-                         for d in ds_list)
+        tot = count_words(ds_list, tcams, lexicon, tau, n_segments)
         p, r = precision_recall(tot)
         rows.append(dict(tau=tau, precision=p, recall=r, **tot))
     return pd.DataFrame(rows)

@@ -19,15 +19,15 @@ import torchvision.transforms.v2.functional as TF
 from torch.utils.data import Dataset, DataLoader
 
 # %% auto #0
-__all__ = ['NEG', 'POS', 'NEU', 'SENTIMENTS', 'DATASETS', 'VIDEO_EXTS', 'AUDIO_EXTS', 'SUBSET_ALIASES', 'MartDataError',
-           'DatasetLayoutError', 'SplitFileError', 'UnknownClassError', 'EmptySplitError', 'VideoDecodeError',
-           'AudioDecodeError', 'SubtitleError', 'DatasetInfo', 'get_dataset_info', 'DataConfig', 'VideoItem',
-           'split_is_training', 'read_split', 'segment_frame_indices', 'SpatialParams', 'sample_spatial',
+__all__ = ['NEG', 'POS', 'NEU', 'SENTIMENTS', 'DATASETS', 'VIDEO_EXTS', 'AUDIO_EXTS', 'SUBSET_ALIASES', 'MIN_PRESENT',
+           'MartDataError', 'DatasetLayoutError', 'SplitFileError', 'UnknownClassError', 'EmptySplitError',
+           'VideoDecodeError', 'AudioDecodeError', 'SubtitleError', 'DatasetInfo', 'get_dataset_info', 'DataConfig',
+           'VideoItem', 'split_is_training', 'read_split', 'segment_frame_indices', 'SpatialParams', 'sample_spatial',
            'apply_spatial', 'MediaInfo', 'probe_video_file', 'decode_video_frames', 'probe_frame_folder',
            'read_frame_folder', 'decode_audio', 'probe_audio_file', 'project_root', 'sample_root', 'kaldi_mel_banks',
            'kaldi_mel_centres', 'kaldi_fbank', 'audio_windows', 'spec_augment', 'normalize_fbank', 'Subtitle',
-           'read_srt', 'subtitles_to_segments', 'VideoEmotionDataset', 'collate_videos', 'make_loader', 'remux_video',
-           'extract_frames', 'extract_mp3', 'export_frame_layout', 'show_sample']
+           'read_srt', 'subtitles_to_segments', 'find_video_file', 'VideoEmotionDataset', 'collate_videos',
+           'make_loader', 'remux_video', 'extract_frames', 'extract_mp3', 'export_frame_layout', 'show_sample']
 
 # %% ../nbs/00_data.ipynb #094e5acb
 class MartDataError(Exception):
@@ -96,7 +96,7 @@ def get_dataset_info(key:str) -> DatasetInfo:
                        "Add a DatasetInfo to mart_nb.data.DATASETS for a new benchmark.")
     return DATASETS[key]
 
-# %% ../nbs/00_data.ipynb #49652c31
+# %% ../nbs/00_data.ipynb #626280de
 VIDEO_EXTS = ('.mp4', '.avi', '.mkv', '.webm', '.mov', '.m4v', '.flv', '.mpg', '.mpeg', '.wmv', '.3gp')
 AUDIO_EXTS = ('.mp3', '.wav', '.m4a', '.aac', '.flac', '.ogg')
 
@@ -108,12 +108,12 @@ class DataConfig:
     n_segments_eval: int = 16         # Ns in validation / test
     snippet_frames: int = 16          # consecutive frames per segment window
     frame_size: int = 112             # side of the square frames fed to the model
-    decode_short_side: int = 240      # frames are decoded at most this short side (official: ffmpeg scale=-1:240)
+    decode_short_side: int = 240      # larger frames are scaled down to this short side (official: height 240, see below)
     frames_fps: float = 30.0          # frame rate assumed for frame folders (they store no fps)
-    sample_rate: int = 16000          # audio resampled to this rate (AST's rate)
+    sample_rate: int = 16000          # audio resampled to this rate, mono (AST's rate; official: the mp3's own rate, channel 0)
     n_mels: int = 128                 # mel bins of the fbank
     audio_frames: int = 100           # fbank frames per segment: 1 s at a 10 ms shift
-    fbank_mean: float = -6.6268077    # official normalisation: (x - mean) / (2 * std)
+    fbank_mean: float = -6.6268077    # official normalisation: (x - mean) / (2 * std), measured at the mp3's own rate
     fbank_std: float = 5.358466
     spec_freq_mask: int = 24          # SpecAugment in training (0 disables)
     spec_time_mask: int = 192
@@ -137,7 +137,7 @@ class DataConfig:
     @property
     def info(self) -> DatasetInfo: return get_dataset_info(self.dataset)
 
-# %% ../nbs/00_data.ipynb #cb48e5ff
+# %% ../nbs/00_data.ipynb #30c7d552
 SUBSET_ALIASES = {'train': 'training', 'val': 'validation', 'valid': 'validation', 'test': 'testing'}
 
 @dataclass(frozen=True)
@@ -165,10 +165,14 @@ def _read_json_split(path:Path, info:DatasetInfo, subset:str) -> list:
     want = SUBSET_ALIASES.get(subset, subset)
     items, counts = [], {}
     for vid, entry in data['database'].items():
+        if not isinstance(entry, dict):
+            raise SplitFileError(path, f"the database entry of video {vid!r} is a {type(entry).__name__}, not a mapping.",
+                                 "write each entry as {'subset': ..., 'annotations': {'label': ...}}.")
         sub = entry.get('subset')
         counts[sub] = counts.get(sub, 0) + 1
         if sub != want: continue
-        name = (entry.get('annotations') or {}).get('label')
+        ann = entry.get('annotations')
+        name = ann.get('label') if isinstance(ann, dict) else None
         if name is None: raise SplitFileError(path, f"video {vid!r} has no annotations.label.", "add its class name.")
         items.append(VideoItem(str(vid), name, info.class_index(name, source=path), sub))
     if not items:
@@ -178,8 +182,12 @@ def _read_json_split(path:Path, info:DatasetInfo, subset:str) -> list:
     return items
 
 def _read_list_split(path:Path, info:DatasetInfo) -> list:
+    try: text = path.read_text(encoding='utf-8')
+    except UnicodeDecodeError as e:
+        raise SplitFileError(path, f"is not utf-8 text ({e.reason} at byte {e.start}).",
+                             "re-encode it (iconv -f latin1 -t utf-8 in.txt > out.txt) or rename the classes and ids to ASCII.")
     items = []
-    for n, line in enumerate(path.read_text(encoding='utf-8').splitlines(), 1):
+    for n, line in enumerate(text.splitlines(), 1):
         if not line.strip(): continue
         rel = line.split()[0].replace('\\', '/')
         if '/' not in rel:
@@ -253,10 +261,10 @@ def apply_spatial(frames:torch.Tensor, p:SpatialParams, size:int) -> torch.Tenso
     if p.brightness != 1.0: x = TF.adjust_brightness(x, p.brightness)
     return x
 
-# %% ../nbs/00_data.ipynb #81ad38c5
+# %% ../nbs/00_data.ipynb #201fcb45
 @dataclass
 class MediaInfo:
-    "What `probe_media` learns about a video file or frame folder."
+    "What `probe_video_file` or `probe_frame_folder` learns about a video file or frame folder."
     n_frames: int
     fps: float
     duration: float     # seconds
@@ -274,8 +282,17 @@ def _open(path:Path):
         raise VideoDecodeError(path, f"FFmpeg cannot open it ({e}).",
                                "re-encode it (ffmpeg -i in -c:v libx264 -c:a aac out.mp4) or remove it from the split.")
 
+MIN_PRESENT = 0.9      # a video with fewer packets than this fraction of its header's frame count is truncated
+
+def _count_packets(path:Path) -> int:
+    "Number of (non-empty) packets of the first video stream, demuxed without decoding."
+    with _open(path) as c:
+        try: return sum(1 for pkt in c.demux(c.streams.video[0]) if pkt.size)
+        except av.error.FFmpegError as e:
+            raise VideoDecodeError(path, f"reading its packets failed ({e}).", "re-download or re-encode it, or remove it from the split.")
+
 def probe_video_file(path) -> MediaInfo:
-    "Frames, fps, duration and audio presence of a video file; decodes the first frame as a check."
+    "Frames, fps, duration and audio presence of a video file; decodes the first frame and counts the packets as checks."
     path = Path(path)
     with _open(path) as c:
         if not c.streams.video:
@@ -283,13 +300,19 @@ def probe_video_file(path) -> MediaInfo:
         vs = c.streams.video[0]
         fps = float(vs.average_rate or vs.guessed_rate or 30)
         secs = float(vs.duration * vs.time_base) if vs.duration else (c.duration or 0) / av.time_base
-        n = vs.frames or int(round(secs * fps))
+        header = vs.frames                                              # 0 when the container does not say
         try: first = next(c.decode(vs))
         except (av.error.FFmpegError, StopIteration) as e:
             raise VideoDecodeError(path, f"no frame can be decoded ({e or 'empty stream'}).",
                                    "re-encode it or remove it from the split.")
-        if n <= 0: raise VideoDecodeError(path, "reports no frames.", "re-encode it or remove it from the split.")
-        return MediaInfo(n, fps, secs or n / fps, bool(c.streams.audio), first.height, first.width)
+        has_audio = bool(c.streams.audio)
+    present = _count_packets(path)
+    if header and present < MIN_PRESENT * header:
+        raise VideoDecodeError(path, f"is truncated: its header says {header} frames but only {present} are present.",
+                               "re-download or re-encode it, or remove it from the split.")
+    n = header or present
+    if n <= 0: raise VideoDecodeError(path, "reports no frames.", "re-encode it or remove it from the split.")
+    return MediaInfo(n, fps, secs or n / fps, has_audio, first.height, first.width)
 
 def _scaled_size(h, w, short_side):
     s = min(1.0, short_side / min(h, w))
@@ -313,12 +336,15 @@ def decode_video_frames(path, indices:torch.Tensor, short_side:int=240) -> torch
         except av.error.FFmpegError as e:
             raise VideoDecodeError(path, f"decoding failed at frame {len(got)} ({e}).", "re-encode it or remove it from the split.")
     if final is None: raise VideoDecodeError(path, "no frame could be decoded.", "re-encode it or remove it from the split.")
-    # containers can over-report their frame count: indices past the end repeat the last decoded frame
+    # containers can over-report their frame count by a frame or two: such indices repeat the last decoded frame
+    if last - final[0] > max(2, 0.01 * (last + 1)):
+        raise VideoDecodeError(path, f"is truncated: frame {last} was asked for but only {final[0] + 1} frames decode.",
+                               "re-download or re-encode it, or remove it from the split.")
     if final[0] not in got: got[final[0]] = to_tensor(final[1])
     pick = [got[i] if i in got else got[final[0]] for i in flat]
     return torch.stack(pick).permute(0, 3, 1, 2).reshape(*indices.shape, 3, *pick[0].shape[:2])
 
-# %% ../nbs/00_data.ipynb #b87774a6
+# %% ../nbs/00_data.ipynb #00c19a1c
 def _frame_names(folder:Path):
     return sorted(p for p in folder.iterdir() if p.suffix.lower() in ('.jpg', '.jpeg', '.png'))
 
@@ -326,6 +352,9 @@ def _read_number(path:Path, default, what:str):
     if not path.exists(): return default
     try: return float(path.read_text().strip())
     except ValueError: raise VideoDecodeError(path, "does not hold a number.", f"write the {what} in it, or delete it.")
+
+def _numbered(folder:Path) -> bool: return (folder / '000001.jpg').exists()     # the official naming
+def _frame_path(folder:Path, i:int) -> Path: return folder / f'{i + 1:06d}.jpg'   # 0-based index -> 000001.jpg...
 
 def probe_frame_folder(folder, fps:float=30.0) -> MediaInfo:
     "Frame count (`n_frames` file, else the image count), frame rate (`fps` file, else `fps`) and size of a frame folder."
@@ -335,8 +364,15 @@ def probe_frame_folder(folder, fps:float=30.0) -> MediaInfo:
     fps = _read_number(folder / 'fps', fps, 'frame rate')
     if n <= 0 or not names:
         raise VideoDecodeError(folder, "frame folder holds no frames.", "re-extract the frames or remove the video from the split.")
+    n = min(n, len(names))
+    if _numbered(folder):
+        have = {p.name for p in names}
+        missing = [i for i in range(n) if _frame_path(folder, i).name not in have]
+        if missing:
+            raise VideoDecodeError(_frame_path(folder, missing[0]), f"is missing: {len(missing)} of the frames "
+                f"000001.jpg..{n:06d}.jpg are not in the folder.", "re-extract the frames, or remove the video from the split.")
     first = _read_image(names[0])
-    return MediaInfo(min(n, len(names)), fps, min(n, len(names)) / fps, False, *first.shape[1:])
+    return MediaInfo(n, fps, n / fps, False, *first.shape[1:])
 
 def _read_image(path:Path) -> torch.Tensor:
     try:
@@ -345,10 +381,14 @@ def _read_image(path:Path) -> torch.Tensor:
 
 def read_frame_folder(folder, indices:torch.Tensor) -> torch.Tensor:
     "Read the frames at `indices` (0-based) of a frame folder -> uint8 `[*indices.shape, 3, H, W]`."
-    names = _frame_names(Path(folder))
-    flat = indices.reshape(-1).tolist()
+    folder, flat = Path(folder), indices.reshape(-1).tolist()
+    if _numbered(folder): path = lambda i: _frame_path(folder, i)        # by number, as the official loader
+    else: names = _frame_names(folder); path = lambda i: names[i]        # other names: the i-th in sorted order
     cache = {}
-    for i in set(flat): cache[i] = _read_image(names[i])
+    for i in set(flat):
+        if not path(i).exists():
+            raise VideoDecodeError(path(i), "is missing.", "re-extract the frames, or remove the video from the split.")
+        cache[i] = _read_image(path(i))
     out = torch.stack([cache[i] for i in flat])
     return out.reshape(*indices.shape, *out.shape[1:])
 
@@ -491,7 +531,7 @@ def subtitles_to_segments(subs:Sequence, duration:float, n_segments:int) -> list
         for k in range(first, last + 1): out[k].append(s.text)
     return [' '.join(t) for t in out]
 
-# %% ../nbs/00_data.ipynb #3377cca7
+# %% ../nbs/00_data.ipynb #21db3437
 @dataclass
 class _Entry:
     item: VideoItem
@@ -501,6 +541,15 @@ class _Entry:
     audio: Optional[Path]   # mp3 or the video file itself; None -> silence
     subs: list              # parsed subtitles ([] if no srt)
     has_text: bool
+
+def find_video_file(folder, it:VideoItem, also=None) -> Path:
+    "The file `folder/<id>.<ext>` for any of VIDEO_EXTS (names are taken literally: no glob patterns)."
+    folder = Path(folder)
+    for ext in VIDEO_EXTS + tuple(e.upper() for e in VIDEO_EXTS):
+        if (folder / (it.vid + ext)).exists(): return folder / (it.vid + ext)
+    looked = (f"{also} and " if also else '') + f"{folder / it.vid}.{{{','.join(e[1:] for e in VIDEO_EXTS)}}}"
+    raise DatasetLayoutError(folder / it.vid, f"video {it.rel!r} is listed in the split but not found (looked for {looked}).",
+                             "add the file, or remove the video from the split.")
 
 class VideoEmotionDataset(Dataset):
     "Videos of one split as `Ns` temporal segments of frames, audio and subtitle text (see the table at the top)."
@@ -524,17 +573,16 @@ class VideoEmotionDataset(Dataset):
         if self.skipped: warnings.warn(f"{len(self.skipped)} of {len(self.items)} videos skipped; see dataset.skipped")
         if self._assumed_fps: warnings.warn(f"{self._assumed_fps} frame folders have neither an fps file nor an audio file: "
                                             f"assuming {self.cfg.frames_fps} fps (DataConfig.frames_fps) for their timing")
-        if not self.entries: raise EmptySplitError(self.root, "no usable video in the split.", "see the errors above.")
+        if not self.entries:
+            first = ''.join(f"\n  {e.path}: {e.problem}" for e in problems[:3])
+            more = f"\n  ... and {len(problems) - 3} more" if len(problems) > 3 else ''
+            raise EmptySplitError(self.root, f"no usable video in the split; all {len(problems)} have problems:{first}{more}",
+                                  "fix these files (strict=True lists every problem with its own fix).")
 
     def _find_media(self, it:VideoItem):
         folder = self.root / self.cfg.frames_dir / it.label_name / it.vid
         if folder.is_dir(): return folder, True
-        base = self.root / self.cfg.video_dir / it.label_name
-        for ext in VIDEO_EXTS + tuple(e.upper() for e in VIDEO_EXTS):
-            if (base / (it.vid + ext)).exists(): return base / (it.vid + ext), False
-        raise DatasetLayoutError(base / it.vid, f"video {it.rel!r} is listed in the split but not found "
-            f"(looked for {folder} and {base / it.vid}.{{{','.join(e[1:] for e in VIDEO_EXTS)}}}).",
-            "add the file, or remove the video from the split.")
+        return find_video_file(self.root / self.cfg.video_dir / it.label_name, it, also=folder), False
 
     def _entry(self, it:VideoItem) -> _Entry:
         media, is_folder = self._find_media(it)
@@ -600,10 +648,11 @@ def make_loader(ds:VideoEmotionDataset, batch_size:int=2, shuffle:Optional[bool]
     return DataLoader(ds, batch_size=batch_size, shuffle=shuffle, num_workers=num_workers, collate_fn=collate_videos,
                       drop_last=ds.train, persistent_workers=num_workers > 0, **kw)
 
-# %% ../nbs/00_data.ipynb #df4ebbd6
-def remux_video(src, dst, keep_audio:bool=True, max_frames:Optional[int]=None):
+# %% ../nbs/00_data.ipynb #27cf5992
+def remux_video(src, dst, keep_audio:bool=True, max_frames:Optional[int]=None, faststart:bool=False):
     "Copy the video stream of `src` to `dst` (optionally its audio and only the first `max_frames` packets), without re-encoding."
-    with av.open(str(src)) as inp, av.open(str(dst), 'w') as out:
+    opts = {'movflags': 'faststart'} if faststart else {}              # mp4/mov: write the index (moov) at the front
+    with av.open(str(src)) as inp, av.open(str(dst), 'w', options=opts) as out:
         vin = inp.streams.video[0]
         vout = out.add_stream_from_template(vin)
         ains = inp.streams.audio[:1] if keep_audio else []
@@ -617,7 +666,7 @@ def remux_video(src, dst, keep_audio:bool=True, max_frames:Optional[int]=None):
             else: pkt.stream = aout[0]
             out.mux(pkt)
 
-# %% ../nbs/00_data.ipynb #924e91d0
+# %% ../nbs/00_data.ipynb #2d1b49b4
 def extract_frames(video, out_dir, short_side:int=240, quality:int=90) -> int:
     "Write every frame of `video` as `out_dir/000001.jpg...` (short side <= `short_side`) plus `n_frames` and `fps`; returns the count."
     out_dir = Path(out_dir); out_dir.mkdir(parents=True, exist_ok=True)
@@ -650,7 +699,7 @@ def export_frame_layout(src_root, dst_root, annotation='ve8_01.json', cfg:Option
         try: items = read_split(annotation, cfg.info, sub, root=src_root)
         except EmptySplitError: continue
         for it in items:
-            video = next(p for p in (src_root / cfg.video_dir / it.label_name).glob(it.vid + '.*') if p.suffix.lower() in VIDEO_EXTS)
+            video = find_video_file(src_root / cfg.video_dir / it.label_name, it)
             extract_frames(video, dst_root / cfg.frames_dir / it.label_name / it.vid, cfg.decode_short_side)
             if probe_video_file(video).has_audio:
                 extract_mp3(video, dst_root / cfg.audio_dir / it.label_name / f'{it.vid}.mp3', cfg.sample_rate)

@@ -22,7 +22,7 @@ __all__ = ['GENERATOR_VERSION', 'CLASS_PITCH_HZ', 'CLASS_WORDS', 'CARRIERS', 'NE
            'render_frames', 'class_tone', 'render_audio', 'plant_subtitles', 'write_srt', 'plan_video', 'write_video',
            'render_video', 'make_planted_dataset', 'load_truth', 'planted_segments', 'plot_truth']
 
-# %% ../nbs/00b_synth.ipynb #a02eab86
+# %% ../nbs/00b_synth.ipynb #13adb9d4
 GENERATOR_VERSION = 2                 # 2: confusers can outweigh the class; short videos get one peak
 
 @dataclass
@@ -41,7 +41,7 @@ class PlantedConfig:
     dataset: str = 've8'
     crf: int = 32                 # x264 quality (higher = smaller files)
     audio_bitrate: int = 24000
-    confuser_ratio: tuple = (0.8, 1.3)   # confuser's total signal relative to the class's (above 1: the average misleads)
+    confuser_ratio: tuple = (0.8, 1.3)   # confuser's target total relative to the class's, before a U(0.85, 1) factor per second
 
     @property
     def info(self) -> DatasetInfo: return DATASETS[self.dataset]
@@ -61,9 +61,9 @@ def plant_intensity(rng:np.random.Generator, n:int=16) -> np.ndarray:
     for p in peaks: curve += rng.uniform(0.8, 1.0) * np.exp(-(k - p) ** 2 / (2 * rng.uniform(0.6, 1.3) ** 2))
     return np.clip(curve, 0, 1).round(4)
 
-# %% ../nbs/00b_synth.ipynb #be72cc94
+# %% ../nbs/00b_synth.ipynb #2d725e0c
 def plant_confuser(rng:np.random.Generator, intensity:np.ndarray, ratio=(0.8, 1.3), cap:float=0.5) -> np.ndarray:
-    "Confuser strength per second: on 70-100% of the calm seconds, total about `ratio` times the class's total (each <= `cap`)."
+    "Confuser strength on 70-100% of the calm seconds: a total of U(`ratio`) times the class's shared evenly (each <= `cap`), then times U(0.85, 1)."
     calm = np.flatnonzero(intensity < 0.3)
     strength = np.zeros_like(intensity)
     if len(calm) == 0: return strength
@@ -125,7 +125,7 @@ def render_audio(label, confuser_label, intensity, confuser, cfg:PlantedConfig, 
     wave += 0.01 * rng.standard_normal(n)
     return np.clip(wave, -1, 1).astype(np.float32)
 
-# %% ../nbs/00b_synth.ipynb #a188d1b3
+# %% ../nbs/00b_synth.ipynb #a4fe1e0d
 CLASS_WORDS = {
     'Anger': ('revenge', 'brute', 'curse', 'troll', 'disaster'),
     'Anticipation': ('delight', 'rescue', 'brilliant', 'proud', 'respect'),
@@ -140,7 +140,7 @@ CARRIERS = ('oh that was so {}', 'i feel {} today', 'look at the {} there', 'she
 NEUTRAL_LINES = ('and then we went home', 'they said it was night', 'look at the street there', 'we saw the car on the road')
 
 def plant_subtitles(label_name:str, intensity, rng, classes:Sequence) -> list:
-    "Subtitle lines (dicts with start, end, text, second, word, role, class) for one video."
+    "Subtitle lines (dicts with start, end, text, second, word, role, label) for one video; `label` is the word's class name."
     lines = []
     others = [c for c in classes if c != label_name and c in CLASS_WORDS]
     for k, i in enumerate(intensity):

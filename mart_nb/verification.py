@@ -124,7 +124,7 @@ def verification_table(results:Sequence, info:DatasetInfo):
                  passed=d.passed, kept=d.kept, reason=d.reason) for r in results for d in r.decisions]
     return pd.DataFrame(rows)
 
-# %% ../nbs/03b_verification.ipynb #c5b33d9a
+# %% ../nbs/03b_verification.ipynb #4f6c6bf7
 def oracle_tcam(truth:dict, n_segments:int, prior:str='planted') -> torch.Tensor:
     "D_tcam `[Ns, C]` of a perfect teacher: Eq. 3 on the planted distributions; `prior` 'planted' (their mean) or 'label' (one-hot)."
     from mart_nb.synth import planted_segments
@@ -136,6 +136,7 @@ def oracle_tcam(truth:dict, n_segments:int, prior:str='planted') -> torch.Tensor
 
 def score_against_truth(results:Sequence, truth:dict, n_segments:int) -> dict:
     "Counts of kept / rejected cue and distractor words of one planted video (words matched by text and segment)."
+    if truth is None: raise ValueError("no planted truth to score against: only the planted sample (mart_nb.synth) has one")
     seg_len = truth['seconds'] / n_segments
     roles = {}
     for line in truth['subtitles']:
@@ -155,7 +156,7 @@ def precision_recall(counts:dict) -> tuple:
     cues = counts['cue_kept'] + counts['cue_dropped']
     return (counts['cue_kept'] / kept if kept else float('nan'), counts['cue_kept'] / cues if cues else float('nan'))
 
-# %% ../nbs/03b_verification.ipynb #e51aaba1
+# %% ../nbs/03b_verification.ipynb #f7b6f255
 def sample_segment_texts(ds, n_segments:int) -> list:
     "Per video of a `VideoEmotionDataset`, its subtitle text split into `n_segments` (no video decoding)."
     from mart_nb.data import subtitles_to_segments
@@ -174,8 +175,12 @@ def sum_counts(counts:Sequence) -> dict:
     return tot
 
 def score_dataset(ds, results:Sequence, n_segments:int=16) -> dict:
-    "Truth counts summed over the planted videos of `ds` (see `score_against_truth`)."
-    return sum_counts(score_against_truth(r, load_truth_of(ds, e), n_segments) for e, r in zip(ds.entries, results))
+    "Truth counts summed over the planted videos of `ds` (see `score_against_truth`); every video needs its planted truth."
+    truths = [load_truth_of(ds, e) for e in ds.entries]
+    if (n := sum(t is None for t in truths)):
+        raise ValueError(f"{n} of {len(truths)} videos under {ds.root} have no planted truth (truth/<class>/<id>.json): "
+                         "scoring against the truth works on planted datasets (mart_nb.synth) only, not on real ones")
+    return sum_counts(score_against_truth(r, t, n_segments) for t, r in zip(truths, results))
 
 def count_words(ds_list:Sequence, tcams:dict, lexicon:Optional[Lexicon]=None, tau:float=0.3, n_segments:int=16) -> dict:
     "Verify every video of the planted datasets against `tcams[video id]` and sum the truth counts."
@@ -187,13 +192,13 @@ def load_truth_of(ds, entry):
     from mart_nb.synth import load_truth
     return load_truth(ds.root, entry.item)
 
-# %% ../nbs/03b_verification.ipynb #97c408ed
+# %% ../nbs/03b_verification.ipynb #d5d9b25e
 def plot_verification(tcam:torch.Tensor, lexicon_scores:torch.Tensor, results:Sequence, info:DatasetInfo, title:str=''):
     "D_tcam and the lexicon scores side by side (segments x classes), kept words marked in green, dropped in red."
     import matplotlib.pyplot as plt
     fig, axs = plt.subplots(1, 2, figsize=(13, 3.6), sharey=True)
     for ax, M, name in zip(axs, (tcam, lexicon_scores), ('teacher D_tcam', 'lexicon emotion scores')):
-        ax.imshow(M.T.numpy(), aspect='auto', cmap='viridis', origin='upper')
+        ax.imshow(M.detach().cpu().T.numpy(), aspect='auto', cmap='viridis', origin='upper')
         ax.set_yticks(range(info.n_classes), info.classes, fontsize=7); ax.set_xlabel('segment'); ax.set_title(name, fontsize=9)
     for r in results:
         for k, d in enumerate(r.decisions):

@@ -137,7 +137,7 @@ class DataConfig:
     @property
     def info(self) -> DatasetInfo: return get_dataset_info(self.dataset)
 
-# %% ../nbs/00_data.ipynb #30c7d552
+# %% ../nbs/00_data.ipynb #023c8ddf
 SUBSET_ALIASES = {'train': 'training', 'val': 'validation', 'valid': 'validation', 'test': 'testing'}
 
 @dataclass(frozen=True)
@@ -161,7 +161,11 @@ def _read_json_split(path:Path, info:DatasetInfo, subset:str) -> list:
         raise SplitFileError(path, f"not valid JSON ({e}).", "check the file; it must hold {'labels': [...], 'database': {...}}.")
     if not isinstance(data, dict) or not isinstance(data.get('database'), dict):
         raise SplitFileError(path, "has no 'database' mapping.", "use the ve8_01.json format: {'labels': [...], 'database': {id: {'subset': ..., 'annotations': {'label': ...}}}}.")
-    for name in data.get('labels', []): info.class_index(name, source=path)
+    order = [info.class_index(name, source=path) for name in data.get('labels', [])]
+    if order != sorted(order):
+        warnings.warn(f"{path}: its 'labels' list orders the classes differently from mart_nb's {info.title} order "
+                      f"{list(info.classes)}; class indices follow mart_nb's order, not the file's (checkpoints trained "
+                      f"with the file's order need their head rows permuted).")
     want = SUBSET_ALIASES.get(subset, subset)
     items, counts = [], {}
     for vid, entry in data['database'].items():
@@ -531,7 +535,7 @@ def subtitles_to_segments(subs:Sequence, duration:float, n_segments:int) -> list
         for k in range(first, last + 1): out[k].append(s.text)
     return [' '.join(t) for t in out]
 
-# %% ../nbs/00_data.ipynb #21db3437
+# %% ../nbs/00_data.ipynb #98d6fc7e
 @dataclass
 class _Entry:
     item: VideoItem
@@ -576,8 +580,10 @@ class VideoEmotionDataset(Dataset):
         if not self.entries:
             first = ''.join(f"\n  {e.path}: {e.problem}" for e in problems[:3])
             more = f"\n  ... and {len(problems) - 3} more" if len(problems) > 3 else ''
-            raise EmptySplitError(self.root, f"no usable video in the split; all {len(problems)} have problems:{first}{more}",
+            err = EmptySplitError(self.root, f"no usable video in the split; all {len(problems)} have problems:{first}{more}",
                                   "fix these files (strict=True lists every problem with its own fix).")
+            err.skipped = self.skipped                              # (file, message) of every video, for callers that go on
+            raise err
 
     def _find_media(self, it:VideoItem):
         folder = self.root / self.cfg.frames_dir / it.label_name / it.vid

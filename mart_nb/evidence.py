@@ -65,7 +65,7 @@ def lexicon_signals(
                    lexicon_sentiment=torch.tensor([s.sentiment for s in segs]), lexicon_label=scores[:, label])
     return signals, scores, dists
 
-# %% ../nbs/01_evidence.ipynb #e0d2fcc9
+# %% ../nbs/01_evidence.ipynb #282cadbe
 DEGREE_SIGNALS = ('colourfulness', 'motion', 'loudness', 'lexicon_label')   # signals that grow with the degree of emotion
 
 @dataclass
@@ -131,8 +131,10 @@ def load_videos(
     pool, skipped = [], []
     for s in subsets:
         try: ds = VideoEmotionDataset(root, annotation, s, cfg, train=False, strict=strict)
-        except EmptySplitError:
-            if len(subsets) > 1: continue
+        except EmptySplitError as e:
+            if len(subsets) > 1 and not strict and getattr(e, 'skipped', None):   # a subset whose videos are all unreadable
+                skipped += e.skipped; continue
+            if len(subsets) > 1 and not getattr(e, 'skipped', None): continue     # a subset the split does not have
             raise
         skipped += ds.skipped
         pool += [(ds, i) for i in range(len(ds))]

@@ -137,7 +137,7 @@ class DataConfig:
     @property
     def info(self) -> DatasetInfo: return get_dataset_info(self.dataset)
 
-# %% ../nbs/00_data.ipynb #023c8ddf
+# %% ../nbs/00_data.ipynb #6c3b7610
 SUBSET_ALIASES = {'train': 'training', 'val': 'validation', 'valid': 'validation', 'test': 'testing'}
 
 @dataclass(frozen=True)
@@ -166,7 +166,8 @@ def _read_json_split(path:Path, info:DatasetInfo, subset:str) -> list:
         warnings.warn(f"{path}: its 'labels' list orders the classes differently from mart_nb's {info.title} order "
                       f"{list(info.classes)}; class indices follow mart_nb's order, not the file's (checkpoints trained "
                       f"with the file's order need their head rows permuted).")
-    want = SUBSET_ALIASES.get(subset, subset)
+    named = {e.get('subset') for e in data['database'].values() if isinstance(e, dict)}
+    want = subset if subset in named else SUBSET_ALIASES.get(subset, subset)   # 'train' means 'training' unless the file says 'train'
     items, counts = [], {}
     for vid, entry in data['database'].items():
         if not isinstance(entry, dict):

@@ -124,7 +124,7 @@ def verification_table(results:Sequence, info:DatasetInfo):
                  passed=d.passed, kept=d.kept, reason=d.reason) for r in results for d in r.decisions]
     return pd.DataFrame(rows)
 
-# %% ../nbs/03b_verification.ipynb #4f6c6bf7
+# %% ../nbs/03b_verification.ipynb #9606cead
 def oracle_tcam(truth:dict, n_segments:int, prior:str='planted') -> torch.Tensor:
     "D_tcam `[Ns, C]` of a perfect teacher: Eq. 3 on the planted distributions; `prior` 'planted' (their mean) or 'label' (one-hot)."
     from mart_nb.synth import planted_segments
@@ -134,9 +134,13 @@ def oracle_tcam(truth:dict, n_segments:int, prior:str='planted') -> torch.Tensor
     else: raise ValueError(f"prior must be 'planted' or 'label', not {prior!r}")
     return zbar[None] * P
 
-def score_against_truth(results:Sequence, truth:dict, n_segments:int) -> dict:
+def score_against_truth(results:Sequence, truth:dict, n_segments:int, video:Optional[str]=None) -> dict:
     "Counts of kept / rejected cue and distractor words of one planted video (words matched by text and segment)."
-    if truth is None: raise ValueError("no planted truth to score against: only the planted sample (mart_nb.synth) has one")
+    if truth is None:
+        raise ValueError(f"{'video ' + repr(video) if video is not None else 'this video (pass video= to name it)'} has no "
+                         "planted truth (truth/<class>/<id>.json): scoring against the truth needs the planted sample "
+                         "(mart_nb.synth) or its truth sidecars; on real data, use the verification (verify_video, "
+                         "verify_dataset) without scoring")
     seg_len = truth['seconds'] / n_segments
     roles = {}
     for line in truth['subtitles']:
@@ -156,7 +160,7 @@ def precision_recall(counts:dict) -> tuple:
     cues = counts['cue_kept'] + counts['cue_dropped']
     return (counts['cue_kept'] / kept if kept else float('nan'), counts['cue_kept'] / cues if cues else float('nan'))
 
-# %% ../nbs/03b_verification.ipynb #f7b6f255
+# %% ../nbs/03b_verification.ipynb #119966e7
 def sample_segment_texts(ds, n_segments:int) -> list:
     "Per video of a `VideoEmotionDataset`, its subtitle text split into `n_segments` (no video decoding)."
     from mart_nb.data import subtitles_to_segments
@@ -180,7 +184,7 @@ def score_dataset(ds, results:Sequence, n_segments:int=16) -> dict:
     if (n := sum(t is None for t in truths)):
         raise ValueError(f"{n} of {len(truths)} videos under {ds.root} have no planted truth (truth/<class>/<id>.json): "
                          "scoring against the truth works on planted datasets (mart_nb.synth) only, not on real ones")
-    return sum_counts(score_against_truth(r, t, n_segments) for t, r in zip(truths, results))
+    return sum_counts(score_against_truth(r, t, n_segments, e.item.vid) for t, r, e in zip(truths, results, ds.entries))
 
 def count_words(ds_list:Sequence, tcams:dict, lexicon:Optional[Lexicon]=None, tau:float=0.3, n_segments:int=16) -> dict:
     "Verify every video of the planted datasets against `tcams[video id]` and sum the truth counts."

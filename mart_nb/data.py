@@ -357,7 +357,7 @@ def decode_video_frames(path, indices:torch.Tensor, short_side:int=240) -> torch
     pick = [got[i] if i in got else got[final[0]] for i in flat]
     return torch.stack(pick).permute(0, 3, 1, 2).reshape(*indices.shape, 3, *pick[0].shape[:2])
 
-# %% ../nbs/00_data.ipynb #4a344816
+# %% ../nbs/00_data.ipynb #7be3c8de
 def _frame_names(folder:Path):
     return sorted(p for p in folder.iterdir() if p.suffix.lower() in ('.jpg', '.jpeg', '.png'))
 
@@ -396,8 +396,11 @@ def _read_image(path:Path) -> torch.Tensor:
 def read_frame_folder(folder, indices:torch.Tensor) -> torch.Tensor:
     "Read the frames at `indices` (0-based) of a frame folder -> uint8 `[*indices.shape, 3, H, W]`."
     folder, flat = Path(folder), indices.reshape(-1).tolist()
-    if _numbered(_frame_names(folder)): path = lambda i: _frame_path(folder, i)   # by number, as the official loader
-    else: names = _frame_names(folder); path = lambda i: names[i]        # other names: the i-th in sorted order
+    # numbered folders (the official naming) are read by number, found with a few stat calls; only folders named
+    # otherwise (or with none of the asked frames) are listed, and those are read as the i-th in sorted order
+    names = None if any(_frame_path(folder, i).exists() for i in {0, *flat}) else _frame_names(folder)
+    if names is None or _numbered(names): path = lambda i: _frame_path(folder, i)
+    else: path = lambda i: names[i]
     cache = {}
     for i in set(flat):
         if not path(i).exists():

@@ -137,7 +137,7 @@ class DataConfig:
     @property
     def info(self) -> DatasetInfo: return get_dataset_info(self.dataset)
 
-# %% ../nbs/00_data.ipynb #6c3b7610
+# %% ../nbs/00_data.ipynb #505d07f6
 SUBSET_ALIASES = {'train': 'training', 'val': 'validation', 'valid': 'validation', 'test': 'testing'}
 
 @dataclass(frozen=True)
@@ -182,8 +182,10 @@ def _read_json_split(path:Path, info:DatasetInfo, subset:str) -> list:
         items.append(VideoItem(str(vid), name, info.class_index(name, source=path), sub))
     if not items:
         present = ', '.join(f"{k} ({v})" for k, v in counts.items()) or 'none'
-        raise EmptySplitError(path, f"no videos with subset {want!r}; subsets present: {present}.",
+        err = EmptySplitError(path, f"no videos with subset {want!r}; subsets present: {present}.",
                               "pass one of the subsets present (the official VE8 file calls its test split 'validation').")
+        err.subsets = counts                                    # {subset: number of videos}, for callers that go on
+        raise err
     return items
 
 def _read_list_split(path:Path, info:DatasetInfo) -> list:

@@ -65,7 +65,7 @@ def lexicon_signals(
                    lexicon_sentiment=torch.tensor([s.sentiment for s in segs]), lexicon_label=scores[:, label])
     return signals, scores, dists
 
-# %% ../nbs/01_evidence.ipynb #5b55fd17
+# %% ../nbs/01_evidence.ipynb #0c261c36
 DEGREE_SIGNALS = ('colourfulness', 'motion', 'loudness', 'lexicon_label')   # signals that grow with the degree of emotion
 
 @dataclass
@@ -129,15 +129,25 @@ def load_videos(
     json_split = str(annotation).lower().endswith('.json')
     subsets = ('training', 'validation', 'testing') if subset == 'all' and json_split else (subset,)
     pool, skipped = [], []
+    present = None                                        # the subsets the split has, when one asked for is absent
     for s in subsets:
         try: ds = VideoEmotionDataset(root, annotation, s, cfg, train=False, strict=strict)
         except EmptySplitError as e:
-            if len(subsets) > 1 and not strict and getattr(e, 'skipped', None):   # a subset whose videos are all unreadable
-                skipped += e.skipped; continue
-            if len(subsets) > 1 and not getattr(e, 'skipped', None): continue     # a subset the split does not have
-            raise
+            if len(subsets) == 1: raise
+            if getattr(e, 'skipped', None): skipped += e.skipped      # strict=False: every video of this subset unreadable
+            else: present = getattr(e, 'subsets', present)           # a subset the split does not have
+            continue
         skipped += ds.skipped
         pool += [(ds, i) for i in range(len(ds))]
+    if not pool:
+        split_path = Path(annotation) if Path(annotation).is_absolute() else Path(root) / annotation
+        if skipped:                                       # strict=False and every subset unreadable
+            err = EmptySplitError(split_path, f"no usable video in the split; all {len(skipped)} of its videos were skipped.",
+                                  "fix these files (strict=True lists every problem with its own fix).")
+            err.skipped = skipped; raise err
+        listed = ', '.join(f"{k} ({n})" for k, n in (present or {}).items()) or 'none'
+        raise EmptySplitError(split_path, f"no videos in the subsets {', '.join(subsets)}; subsets present: {listed}.",
+                              "pass subset=<one of them>.")
     labels = [ds.entries[i].item.label for ds, i in pool]
     chosen = range(len(pool)) if max_videos is None else stratified_subset(labels, max_videos, seed)
     out = []
@@ -148,18 +158,6 @@ def load_videos(
             if strict: raise
             skipped.append((str(ds.entries[i].media), str(e))); continue
         out.append(video_signals(sample, lexicon, ds.info, cfg, load_truth(ds.root, ds.entries[i].item)))
-    if not pool:
-        split_path = Path(annotation) if Path(annotation).is_absolute() else Path(root) / annotation
-        if skipped:                                       # strict=False and every subset unreadable
-            err = EmptySplitError(split_path, f"no usable video in the split; all {len(skipped)} of its videos were skipped.",
-                                  "fix these files (strict=True lists every problem with its own fix).")
-            err.skipped = skipped; raise err
-        counts = {}
-        for entry in json.loads(split_path.read_text(encoding='utf-8'))['database'].values():
-            counts[entry.get('subset')] = counts.get(entry.get('subset'), 0) + 1
-        present = ', '.join(f"{k} ({n})" for k, n in counts.items()) or 'none'
-        raise EmptySplitError(split_path, f"no videos in the subsets {', '.join(subsets)}; subsets present: {present}.",
-                              "pass subset=<one of them>.")
     info = pool[0][0].info
     per_class = {info.classes[c]: int(k) for c, k in zip(*np.unique([v.label for v in out], return_counts=True))}
     return LoadedVideos(out, skipped, dict(available=len(pool), max_videos=max_videos, seed=seed, loaded=len(out), per_class=per_class))

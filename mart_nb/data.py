@@ -4,12 +4,15 @@
 
 # %% ../nbs/00_data.ipynb #7dfe47b6
 from __future__ import annotations
-import json, math, os, re, shutil, tempfile, warnings
+import hashlib, json, math, os, re, shutil, tempfile, warnings
 from dataclasses import dataclass, field, asdict, replace
+from fractions import Fraction
 from pathlib import Path
 from typing import Optional, Sequence
 
 import av
+from av.video.reformatter import VideoReformatter
+import cachetools
 import numpy as np
 import pysrt
 import torch
@@ -19,15 +22,18 @@ import torchvision.transforms.v2.functional as TF
 from torch.utils.data import Dataset, DataLoader
 
 # %% auto #0
-__all__ = ['NEG', 'POS', 'NEU', 'SENTIMENTS', 'DATASETS', 'VIDEO_EXTS', 'AUDIO_EXTS', 'SUBSET_ALIASES', 'MIN_PRESENT',
-           'MartDataError', 'DatasetLayoutError', 'SplitFileError', 'UnknownClassError', 'EmptySplitError',
-           'VideoDecodeError', 'AudioDecodeError', 'SubtitleError', 'DatasetInfo', 'get_dataset_info', 'DataConfig',
-           'VideoItem', 'split_is_training', 'read_split', 'segment_frame_indices', 'SpatialParams', 'sample_spatial',
-           'apply_spatial', 'MediaInfo', 'probe_video_file', 'decode_video_frames', 'probe_frame_folder',
-           'read_frame_folder', 'decode_audio', 'probe_audio_file', 'project_root', 'sample_root', 'kaldi_mel_banks',
-           'kaldi_mel_centres', 'kaldi_fbank', 'audio_windows', 'spec_augment', 'normalize_fbank', 'Subtitle',
-           'read_srt', 'subtitles_to_segments', 'find_video_file', 'VideoEmotionDataset', 'collate_videos',
-           'make_loader', 'remux_video', 'extract_frames', 'extract_mp3', 'export_frame_layout', 'show_sample']
+__all__ = ['NEG', 'POS', 'NEU', 'SENTIMENTS', 'DATASETS', 'VIDEO_EXTS', 'AUDIO_EXTS', 'SUBSET_ALIASES', 'INCOMPLETE_FIX',
+           'MIN_PRESENT', 'STANDARD_FPS', 'AUDIO_PADDING_S', 'MartDataError', 'DatasetLayoutError',
+           'VideoNotFoundError', 'SplitFileError', 'UnknownClassError', 'EmptySplitError', 'VideoDecodeError',
+           'AudioDecodeError', 'SubtitleError', 'DatasetInfo', 'get_dataset_info', 'DataConfig', 'VideoItem',
+           'split_is_training', 'read_split', 'segment_frame_indices', 'segment_spans', 'SpatialParams',
+           'sample_spatial', 'apply_spatial', 'MediaInfo', 'probe_video_file', 'decode_video_frames',
+           'probe_frame_folder', 'read_frame_folder', 'decode_audio', 'probe_audio_file', 'fps_from_audio',
+           'project_root', 'sample_root', 'kaldi_mel_banks', 'kaldi_mel_centres', 'kaldi_fbank', 'audio_windows',
+           'spec_augment', 'normalize_fbank', 'Subtitle', 'read_srt', 'exact_time', 'subtitles_in_spans',
+           'subtitles_to_segments', 'MediaCache', 'SegmentPlan', 'find_video_file', 'VideoEmotionDataset',
+           'collate_videos', 'make_loader', 'remux_video', 'extract_frames', 'extract_mp3', 'export_frame_layout',
+           'show_sample']
 
 # %% ../nbs/00_data.ipynb #094e5acb
 class MartDataError(Exception):
@@ -37,6 +43,7 @@ class MartDataError(Exception):
         super().__init__(f"{path}: {problem}" + (f" Fix: {fix}" if fix else ''))
 
 class DatasetLayoutError(MartDataError):  "A root, split file or media file is missing or misplaced."
+class VideoNotFoundError(DatasetLayoutError): "A video listed in the split is not on disk."
 class SplitFileError(MartDataError):      "A split file cannot be parsed."
 class UnknownClassError(MartDataError):   "A split names a class the dataset does not have."
 class EmptySplitError(MartDataError):     "A split selects no videos."
@@ -125,6 +132,8 @@ class DataConfig:
     audio_dir: str = 'mp3'            # root/<audio_dir>/<Class>/<id>.mp3
     srt_dir: str = 'srt'              # root/<srt_dir>/<Class>/<id>.srt
     srt_encoding: str = 'utf-8'       # e.g. 'latin-1' for old subtitle files
+    cache_mb: float = 1024            # decoded media kept in memory per process (each loader worker has its own); 0: none
+    cache_dir: Optional[str] = None   # also keep audio fbanks and evaluation clips as files here (shared by workers and runs)
 
     @classmethod
     def paper(cls, **kw): "The official sizes: 12/16 segments of 16 frames at 112x112."; return cls(**kw)
@@ -223,17 +232,28 @@ def read_split(path, info:DatasetInfo, subset:str='train', root=None) -> list:
 # %% ../nbs/00_data.ipynb #209ce8f3
 def segment_frame_indices(n_frames:int, n_segments:int, snippet:int=16, train:bool=False,
                           generator:Optional[torch.Generator]=None) -> torch.Tensor:
-    "Frame indices `[n_segments, snippet]`: one window of consecutive frames per equal segment (loop-padded)."
+    "Frame indices `[n_segments, snippet]`: one window of consecutive frames per segment, in time order (never wrapped)."
     if n_frames <= 0: raise ValueError(f"a video needs at least one frame, got n_frames={n_frames}")
-    length = max(n_frames, n_segments * snippet)                  # loop padding for short videos
-    bounds = [(s * length) // n_segments for s in range(n_segments + 1)]
-    starts = []
-    for lo, hi in zip(bounds[:-1], bounds[1:]):
-        slack = hi - lo - snippet                                  # >= 0 because length >= n_segments * snippet
-        off = int(torch.randint(slack + 1, (1,), generator=generator)) if train else slack // 2
-        starts.append(lo + off)
-    pos = torch.tensor(starts)[:, None] + torch.arange(snippet)   # (Ns, snippet) padded positions
-    return pos % n_frames
+    s, ns = torch.arange(n_segments), n_segments
+    if n_frames < snippet:                                             # shorter than one window: stretched
+        return (torch.arange(snippet) * n_frames // snippet).expand(ns, snippet).clone()
+    u = torch.rand(ns, generator=generator, dtype=torch.float64) if train else None
+    if n_frames >= ns * snippet:                                       # TSN: a window inside each equal part
+        lo, hi = s * n_frames // ns, (s + 1) * n_frames // ns
+        slack = hi - lo - snippet                                      # >= 0
+        starts = lo + ((u * (slack + 1)).long() if train else slack // 2)
+    else:                                                              # short clip: ordered, overlapping windows
+        n_starts = n_frames - snippet + 1
+        starts = ((s + u) * n_starts / ns).long() if train else (2 * s + 1) * n_starts // (2 * ns)
+    return starts[:, None] + torch.arange(snippet)                    # (Ns, snippet)
+
+def segment_spans(indices:torch.Tensor, n_frames:int) -> torch.Tensor:
+    "Frames `[Ns, 2]` (first, end exclusive) each segment stands for: its equal part of a long video, its window in a short one."
+    ns, snippet = indices.shape
+    if n_frames >= ns * snippet:
+        bounds = torch.arange(ns + 1) * n_frames // ns
+        return torch.stack([bounds[:-1], bounds[1:]], 1)              # (Ns, 2) the official bins
+    return torch.stack([indices[:, 0], indices[:, -1] + 1], 1).clamp(max=n_frames)   # (Ns, 2) the windows
 
 # %% ../nbs/00_data.ipynb #10d57c93
 @dataclass
@@ -278,6 +298,10 @@ class MediaInfo:
     has_audio: bool
     height: int
     width: int
+    fps_source: str = 'header'   # where fps comes from: 'header', 'fps file', 'video file', 'audio duration', 'assumed', 'subtitles'
+
+    @property
+    def rate(self) -> Fraction: "The frame rate as an exact fraction (30000/1001 for 29.97)."; return Fraction(self.fps).limit_denominator(1001)
 
 def _open(path:Path):
     if not path.exists():
@@ -286,8 +310,25 @@ def _open(path:Path):
         raise VideoDecodeError(path, "the file is empty (0 bytes).", "re-download or re-encode it, or remove it from the split.")
     try: return av.open(str(path))
     except av.error.FFmpegError as e:
+        if _mp4_without_index(path):                                          # an mp4/mov whose index never arrived
+            raise VideoDecodeError(path, f"FFmpeg cannot open it ({e}): the file is incomplete (it has media data but no "
+                                   "index, the 'moov' box, as after a download cut short).", INCOMPLETE_FIX)
         raise VideoDecodeError(path, f"FFmpeg cannot open it ({e}).",
                                "re-encode it (ffmpeg -i in -c:v libx264 -c:a aac out.mp4) or remove it from the split.")
+
+INCOMPLETE_FIX = "re-download it (re-encoding cannot bring back the missing part), or remove it from the split."
+
+def _mp4_without_index(path:Path) -> bool:
+    "Whether `path` is an ISO media file (mp4, mov, ...) whose top-level boxes hold media data but no index (moov)."
+    kinds = set()
+    with open(path, 'rb') as f:
+        while len(head := f.read(8)) == 8:
+            size, kind = int.from_bytes(head[:4], 'big'), head[4:8]
+            if size == 1: size = int.from_bytes(f.read(8), 'big') - 8      # 64-bit size follows
+            kinds.add(kind)
+            if size < 8: break                                             # 0: to the end of the file
+            f.seek(size - 8, 1)
+    return b'ftyp' in kinds and b'moov' not in kinds
 
 MIN_PRESENT = 0.9      # a video whose packets stop before this fraction of its announced duration is truncated
 
@@ -322,10 +363,10 @@ def probe_video_file(path) -> MediaInfo:
         if until > 0:
             try: last = _last_packet_time(c, vs, until)
             except av.error.FFmpegError as e:
-                raise VideoDecodeError(path, f"reading its last seconds failed ({e}).", "re-download or re-encode it, or remove it from the split.")
+                raise VideoDecodeError(path, f"reading its last seconds failed ({e}): the file may be incomplete.", INCOMPLETE_FIX)
             if last is None or last < until:
                 raise VideoDecodeError(path, f"is truncated: its header says it lasts {secs:.1f} s, but its video data "
-                    f"stops before {until:.1f} s.", "re-download or re-encode it, or remove it from the split.")
+                    f"stops before {until:.1f} s (the file is incomplete, as in a download cut short).", INCOMPLETE_FIX)
         return MediaInfo(n, fps, secs or n / fps, bool(c.streams.audio), first.height, first.width)
 
 def _scaled_size(h, w, short_side):
@@ -336,10 +377,10 @@ def decode_video_frames(path, indices:torch.Tensor, short_side:int=240) -> torch
     "Decode the frames at `indices` (any shape) -> uint8 `[*indices.shape, 3, H, W]`, short side <= `short_side`."
     path, flat = Path(path), indices.reshape(-1).tolist()
     wanted, last = set(flat), max(flat)
-    got, final = {}, None
+    got, final, rgb = {}, None, VideoReformatter()                   # one reformatter for all frames (see below)
     def to_tensor(frame):                                              # (H', W', 3) uint8, short side <= short_side
         h, w = _scaled_size(frame.height, frame.width, short_side)
-        return torch.from_numpy(frame.to_ndarray(format='rgb24', width=w, height=h))
+        return torch.from_numpy(rgb.reformat(frame, format='rgb24', width=w, height=h).to_ndarray())
     with _open(path) as c:
         vs = c.streams.video[0]; vs.thread_type = 'AUTO'
         try:
@@ -365,7 +406,7 @@ def _frame_names(folder:Path):
 
 def _read_number(path:Path, default, what:str):
     if not path.exists(): return default
-    try: return float(path.read_text().strip())
+    try: return float(Fraction(path.read_text().strip()))                 # '30', '29.97' or '30000/1001'
     except ValueError: raise VideoDecodeError(path, "does not hold a number.", f"write the {what} in it, or delete it.")
 
 def _numbered(names) -> bool:                                          # the official naming: 000001.jpg, 000002.jpg, ...
@@ -373,10 +414,11 @@ def _numbered(names) -> bool:                                          # the off
 def _frame_path(folder:Path, i:int) -> Path: return folder / f'{i + 1:06d}.jpg'   # 0-based index -> 000001.jpg...
 
 def probe_frame_folder(folder, fps:float=30.0) -> MediaInfo:
-    "Frame count (`n_frames` file, else the image count), frame rate (`fps` file, else `fps`) and size of a frame folder."
+    "Frame count (`n_frames` file, else the image count), frame rate (`fps` file, else `fps`, 'assumed') and size of a frame folder."
     folder = Path(folder)
     names = _frame_names(folder)
     n = int(_read_number(folder / 'n_frames', len(names), 'frame count'))
+    source = 'fps file' if (folder / 'fps').exists() else 'assumed'
     fps = _read_number(folder / 'fps', fps, 'frame rate')
     if n <= 0 or not names:
         raise VideoDecodeError(folder, "frame folder holds no frames.", "re-extract the frames or remove the video from the split.")
@@ -388,7 +430,7 @@ def probe_frame_folder(folder, fps:float=30.0) -> MediaInfo:
                 f"000001.jpg..{n:06d}.jpg are not in the folder.", "re-extract the frames, or remove the video from the split.")
     else: n = min(n, len(names))
     first = _read_image(names[0])
-    return MediaInfo(n, fps, n / fps, False, *first.shape[1:])
+    return MediaInfo(n, fps, n / fps, False, *first.shape[1:], fps_source=source)
 
 def _read_image(path:Path) -> torch.Tensor:
     try:
@@ -444,6 +486,17 @@ def probe_audio_file(path) -> float:
         except (av.error.FFmpegError, StopIteration) as e:
             raise AudioDecodeError(path, f"no audio can be decoded ({e or 'empty stream'}).", fix)
         return float(st.duration * st.time_base) if st.duration else (c.duration or 0) / av.time_base
+
+# %% ../nbs/00_data.ipynb #64f4bdba
+STANDARD_FPS = (30, 25, 24, Fraction(30000, 1001), 60, 50, Fraction(24000, 1001), Fraction(60000, 1001),
+                15, 12, 10, 20, 16, 48, 8, 5)   # the usual rates, most common first
+AUDIO_PADDING_S = 0.35                            # audio may outlast its video by codec priming and padding, up to this
+
+def fps_from_audio(n_frames:int, audio_seconds:float, padding:float=AUDIO_PADDING_S) -> float:
+    "Frame rate of `n_frames` frames whose audio lasts `audio_seconds`: the first usual rate the audio outlasts by at most `padding`."
+    for r in STANDARD_FPS:
+        if -1 / r <= audio_seconds - n_frames / r <= padding: return float(r)
+    return n_frames / audio_seconds
 
 # %% ../nbs/00_data.ipynb #00d7bcb2
 def project_root() -> Path:
@@ -521,10 +574,15 @@ def normalize_fbank(x:torch.Tensor, cfg:DataConfig) -> torch.Tensor:
 # %% ../nbs/00_data.ipynb #75bbb0cc
 @dataclass
 class Subtitle:
-    "One subtitle: start and end in seconds, and its text on one line."
+    "One subtitle: start and end in seconds (whole milliseconds in SubRip), and its text on one line."
     start: float
     end: float
     text: str
+
+    @property
+    def start_ms(self) -> int: return round(self.start * 1000)
+    @property
+    def end_ms(self) -> int: return round(self.end * 1000)
 
 def read_srt(path, encoding:str='utf-8') -> list:
     "Parse an .srt file strictly -> list of `Subtitle` (drops 'Conversion failed' entries)."
@@ -539,16 +597,66 @@ def read_srt(path, encoding:str='utf-8') -> list:
     subs = [Subtitle(s.start.ordinal / 1000, s.end.ordinal / 1000, ' '.join(s.text.split())) for s in items]
     return [s for s in subs if s.text and s.text != 'Conversion failed']
 
+def exact_time(x) -> Fraction:
+    "`x` seconds as an exact fraction: ints and fractions as they are, floats by their shortest decimal (6.3 -> 63/10)."
+    if isinstance(x, (int, Fraction)): return Fraction(x)
+    return Fraction(repr(float(x)))
+
+def subtitles_in_spans(subs:Sequence, spans:Sequence) -> list:
+    "Text of each time span `(start, end)` in seconds (half-open): the subtitles overlapping it, in order of their start."
+    lines = sorted((Fraction(s.start_ms, 1000), Fraction(s.end_ms, 1000), s.text) for s in subs if s.end_ms >= s.start_ms)
+    out = []
+    for lo, hi in ((exact_time(a), exact_time(b)) for a, b in spans):
+        out.append(' '.join(t for a, b, t in lines if a < hi and (b > lo or (a == b and a >= lo))))
+    return out
+
 def subtitles_to_segments(subs:Sequence, duration:float, n_segments:int) -> list:
-    "Text of each of `n_segments` equal time bins of `duration` seconds: every subtitle goes to each bin it overlaps."
-    out = [[] for _ in range(n_segments)]
-    seg = duration / n_segments
-    for s in subs:
-        if s.start >= duration or s.end < s.start: continue                # past the clip (official bug 9) or inverted
-        first = max(0, int(s.start // seg))
-        last = min(n_segments - 1, max(first, math.ceil(s.end / seg) - 1))
-        for k in range(first, last + 1): out[k].append(s.text)
-    return [' '.join(t) for t in out]
+    "Text of each of `n_segments` equal time bins of `duration` seconds (the spans of a long video)."
+    d = exact_time(duration)
+    return subtitles_in_spans(subs, [(d * k / n_segments, d * (k + 1) / n_segments) for k in range(n_segments)])
+
+# %% ../nbs/00_data.ipynb #26c63679
+def _nbytes(value) -> int:
+    if isinstance(value, torch.Tensor): return value.numel() * value.element_size()
+    if isinstance(value, dict): return sum(_nbytes(v) for v in value.values())
+    return 0
+
+def _save_atomic(value, path:Path):
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(f"{path.name}.{os.getpid()}.tmp")
+    torch.save(value, tmp); os.replace(tmp, path)                   # readers see the whole file or none
+
+class MediaCache:
+    "Decoded media kept per process: least-recently-used in memory, bounded in bytes, and optionally as files in a folder."
+    def __init__(self, megabytes:float=1024, folder=None):
+        self.max_bytes, self.folder = int(megabytes * 2**20), Path(folder) if folder else None
+        self.memory = cachetools.LRUCache(maxsize=max(self.max_bytes, 1), getsizeof=_nbytes)
+        self.hits = self.misses = 0
+
+    @property
+    def max_item_bytes(self) -> int: "One value never takes more than an eighth of the budget."; return self.max_bytes // 8
+
+    def _file(self, key) -> Path: return self.folder / f"{key[0]}-{hashlib.sha1(repr(key).encode()).hexdigest()[:20]}.pt"
+
+    def _load(self, path:Path):
+        try: return torch.load(path, weights_only=True)
+        except Exception as e:                                      # a damaged file: made again, never an error
+            warnings.warn(f"{path}: unreadable cache file ({type(e).__name__}); decoding again"); return None
+
+    def get(self, key:tuple, make, disk:bool=False):
+        "The value kept under `key`, else `make()`: kept in memory when it fits, and as a file when `disk` and there is a folder."
+        if key in self.memory: self.hits += 1; return self.memory[key]
+        path = self._file(key) if disk and self.folder is not None else None
+        value = self._load(path) if path is not None and path.exists() else None
+        if value is None:
+            value = make(); self.misses += 1
+            if path is not None: _save_atomic(value, path)
+        else: self.hits += 1
+        if 0 < _nbytes(value) <= self.max_item_bytes: self.memory[key] = value
+        return value
+
+    def __getstate__(self): return dict(megabytes=self.max_bytes / 2**20, folder=self.folder)   # workers start empty
+    def __setstate__(self, state): self.__init__(**state)
 
 # %% ../nbs/00_data.ipynb #98d6fc7e
 @dataclass
@@ -557,9 +665,17 @@ class _Entry:
     media: Path             # video file or frame folder
     is_folder: bool
     info: MediaInfo
-    audio: Optional[Path]   # mp3 or the video file itself; None -> silence
+    audio: Optional[Path]   # mp3, the video file itself, or the video file beside a frame folder; None -> silence
     subs: list              # parsed subtitles ([] if no srt)
     has_text: bool
+
+@dataclass
+class SegmentPlan:
+    "Where the segments of one draw lie: the frame windows, the stretches of time they stand for, and their text."
+    indices: torch.Tensor   # [Ns, snippet] frame indices
+    window: torch.Tensor    # [Ns, 2] start and end (s) of each frame window; its centre is the audio window's centre
+    span: torch.Tensor      # [Ns, 2] start and end (s) of each segment's span, the time its text comes from
+    text: list              # Ns strings
 
 def find_video_file(folder, it:VideoItem, also=None) -> Path:
     "The file `folder/<id>.<ext>` for any of VIDEO_EXTS (names are taken literally: no glob patterns)."
@@ -567,8 +683,13 @@ def find_video_file(folder, it:VideoItem, also=None) -> Path:
     for ext in VIDEO_EXTS + tuple(e.upper() for e in VIDEO_EXTS):
         if (folder / (it.vid + ext)).exists(): return folder / (it.vid + ext)
     looked = (f"{also} and " if also else '') + f"{folder / it.vid}.{{{','.join(e[1:] for e in VIDEO_EXTS)}}}"
-    raise DatasetLayoutError(folder / it.vid, f"video {it.rel!r} is listed in the split but not found (looked for {looked}).",
+    raise VideoNotFoundError(folder / it.vid, f"video {it.rel!r} is listed in the split but not found (looked for {looked}).",
                              "add the file, or remove the video from the split.")
+
+def _stamp(path) -> tuple:
+    "What identifies a file's content for the caches: its path, modification time and size."
+    if path is None: return (None,)
+    st = Path(path).stat(); return (str(path), st.st_mtime_ns, st.st_size)
 
 class VideoEmotionDataset(Dataset):
     "Videos of one split as `Ns` temporal segments of frames, audio and subtitle text (see the table at the top)."
@@ -581,17 +702,27 @@ class VideoEmotionDataset(Dataset):
         self.info = self.cfg.info
         self.train = split_is_training(annotation, subset) if train is None else train
         self.items = read_split(annotation, self.info, subset, root=self.root)
-        self.entries, self.skipped, problems, self._assumed_fps = [], [], [], 0
+        self.cache = MediaCache(self.cfg.cache_mb, self.cfg.cache_dir)
+        self.entries, problems = [], []
         for it in self.items:
             try: self.entries.append(self._entry(it))
             except MartDataError as e: problems.append(e)
+        self._report(problems, annotation, strict)
+        self._warn_timing()
+
+    def _report(self, problems, annotation, strict):
+        missing = [e for e in problems if isinstance(e, VideoNotFoundError)]
+        if len(missing) == len(self.items):                         # nothing found at all: the root is wrong
+            eg = ''.join(f"\n  {e.path}.*" for e in missing[:3])
+            raise DatasetLayoutError(self.root, f"none of the {len(self.items)} videos listed in {Path(annotation).name} is "
+                f"under this root (looked for {self.cfg.video_dir}/<Class>/<id>.<ext> and {self.cfg.frames_dir}/<Class>/<id>/, "
+                f"e.g.{eg}). Is the root right?", "pass the dataset's root folder; if its media folders are named "
+                "otherwise, set DataConfig(video_dir=..., frames_dir=...).")
         if problems and strict:
             raise problems[0] if len(problems) == 1 else MartDataError(self.root, f"{len(problems)} videos cannot be used:\n  "
                 + '\n  '.join(map(str, problems)), "fix or remove them, or pass strict=False to skip them.")
         self.skipped = [(str(e.path), str(e)) for e in problems]
         if self.skipped: warnings.warn(f"{len(self.skipped)} of {len(self.items)} videos skipped; see dataset.skipped")
-        if self._assumed_fps: warnings.warn(f"{self._assumed_fps} frame folders have neither an fps file nor an audio file: "
-                                            f"assuming {self.cfg.frames_fps} fps (DataConfig.frames_fps) for their timing")
         if not self.entries:
             first = ''.join(f"\n  {e.path}: {e.problem}" for e in problems[:3])
             more = f"\n  ... and {len(problems) - 3} more" if len(problems) > 3 else ''
@@ -600,57 +731,130 @@ class VideoEmotionDataset(Dataset):
             err.skipped = self.skipped                              # (file, message) of every video, for callers that go on
             raise err
 
-    def _find_media(self, it:VideoItem):
-        folder = self.root / self.cfg.frames_dir / it.label_name / it.vid
-        if folder.is_dir(): return folder, True
-        return find_video_file(self.root / self.cfg.video_dir / it.label_name, it, also=folder), False
+    def _warn_timing(self):
+        guessed = [e for e in self.entries if e.info.fps_source in ('assumed', 'subtitles')]
+        if not guessed: return
+        names = ', '.join(str(e.media) for e in guessed[:3]) + (f" and {len(guessed) - 3} more" if len(guessed) > 3 else '')
+        warnings.warn(f"{len(guessed)} frame folders have no fps file, no video file beside them and no audio: their frame rate "
+                      f"is assumed to be {self.cfg.frames_fps} fps (DataConfig.frames_fps), or lowered so that the clip lasts "
+                      f"until its last subtitle ends ({names}). Fix: write each folder's frame rate into a file named "
+                      "'fps' (extract_frames does), or add the audio.")
 
-    def _entry(self, it:VideoItem) -> _Entry:
-        media, is_folder = self._find_media(it)
-        info = probe_frame_folder(media, self.cfg.frames_fps) if is_folder else probe_video_file(media)
-        audio = next((self.root / self.cfg.audio_dir / it.label_name / (it.vid + e) for e in AUDIO_EXTS
-                      if (self.root / self.cfg.audio_dir / it.label_name / (it.vid + e)).exists()), None)
-        seconds = probe_audio_file(audio) if audio is not None else None
-        if audio is None and info.has_audio: audio = media
-        if is_folder and not (media / 'fps').exists():            # frame folders store no frame rate:
-            if seconds: info = replace(info, fps=info.n_frames / seconds, duration=seconds)   # the audio's duration tells it
-            else: self._assumed_fps += 1                            # else frames_fps is assumed (warned once)
-        srt = self.root / self.cfg.srt_dir / it.label_name / (it.vid + '.srt')
-        subs = read_srt(srt, self.cfg.srt_encoding) if srt.exists() else []
-        return _Entry(it, media, is_folder, info, audio, subs, srt.exists())
+# %% ../nbs/00_data.ipynb #ef52dcb8
+def _find_media(self, it:VideoItem):
+    folder = self.root / self.cfg.frames_dir / it.label_name / it.vid
+    if folder.is_dir(): return folder, True
+    return find_video_file(self.root / self.cfg.video_dir / it.label_name, it, also=folder), False
 
-    def __len__(self): return len(self.entries)
+def _video_beside(self, it:VideoItem):
+    "The video file a frame folder was made from, if the dataset has it too: (path, MediaInfo), else None."
+    try: path = find_video_file(self.root / self.cfg.video_dir / it.label_name, it)
+    except VideoNotFoundError: return None
+    return path, probe_video_file(path)
 
-    @property
-    def n_segments(self) -> int: return self.cfg.segments(self.train)
+def _entry(self, it:VideoItem) -> _Entry:
+    media, is_folder = self._find_media(it)
+    info = probe_frame_folder(media, self.cfg.frames_fps) if is_folder else probe_video_file(media)
+    beside = self._video_beside(it) if is_folder else None
+    mp3 = next((p for p in (self.root / self.cfg.audio_dir / it.label_name / (it.vid + e) for e in AUDIO_EXTS) if p.exists()), None)
+    seconds = probe_audio_file(mp3) if mp3 is not None else None
+    audio = mp3 or (media if info.has_audio else beside[0] if beside and beside[1].has_audio else None)
+    srt = self.root / self.cfg.srt_dir / it.label_name / (it.vid + '.srt')
+    subs = read_srt(srt, self.cfg.srt_encoding) if srt.exists() else []
+    if is_folder and info.fps_source == 'assumed': info = self._folder_timing(info, beside, seconds, subs)
+    return _Entry(it, media, is_folder, info, audio, subs, srt.exists())
 
-    def __getitem__(self, i:int) -> dict:
-        e, cfg, ns = self.entries[i], self.cfg, self.n_segments
-        g = torch.Generator().manual_seed(int(torch.randint(2**62, (1,)))) if self.train else None
-        idx = segment_frame_indices(e.info.n_frames, ns, cfg.snippet_frames, self.train, g)   # (Ns, 16)
-        video = self._frames(e, idx, g)                                                    # (Ns, 3, 16, S, S)
-        times = torch.stack([idx[:, 0], idx[:, -1] + 1], 1).float() / e.info.fps            # (Ns, 2) seconds
-        audio = self._audio(e, idx[:, cfg.snippet_frames // 2].float() / e.info.fps, g)    # (Ns, 100, 128)
-        return dict(video=video, audio=audio, text=subtitles_to_segments(e.subs, e.info.duration, ns),
-                    label=e.item.label, sentiment=self.info.sentiment_of(e.item.label), id=e.item.vid,
-                    index=i, has_audio=e.audio is not None, has_text=e.has_text, segment_times=times)
+def _folder_timing(self, info:MediaInfo, beside, seconds, subs) -> MediaInfo:
+    "The frame rate of a frame folder with no fps file: the video file beside it's, else from the audio, else assumed."
+    n = info.n_frames
+    if beside is not None: fps, source = beside[1].fps, 'video file'
+    elif seconds: fps, source = fps_from_audio(n, seconds), 'audio duration'
+    else:
+        fps, source = self.cfg.frames_fps, 'assumed'
+        last = max((s.end for s in subs), default=0.0)
+        if last > n / fps: fps, source = n / last, 'subtitles'          # a guessed duration must not drop subtitle lines
+    return replace(info, fps=fps, duration=n / fps, fps_source=source)
 
-    def _frames(self, e:_Entry, idx, g) -> torch.Tensor:
-        x = read_frame_folder(e.media, idx) if e.is_folder else decode_video_frames(e.media, idx, self.cfg.decode_short_side)
-        p = sample_spatial(x.shape[-2], x.shape[-1], self.cfg, self.train, g)
-        x = apply_spatial(x.flatten(0, 1), p, self.cfg.frame_size)                          # (Ns*16, 3, S, S)
-        return x.unflatten(0, idx.shape).transpose(1, 2).contiguous()                       # (Ns, 3, 16, S, S)
+VideoEmotionDataset._find_media, VideoEmotionDataset._video_beside = _find_media, _video_beside
+VideoEmotionDataset._entry, VideoEmotionDataset._folder_timing = _entry, _folder_timing
 
-    def _audio(self, e:_Entry, centres, g) -> torch.Tensor:
-        cfg = self.cfg
+# %% ../nbs/00_data.ipynb #e52c1376
+def _len(self): return len(self.entries)
+
+def _n_segments(self) -> int: return self.cfg.segments(self.train)
+
+def _plan(self, i:int, n_segments:Optional[int]=None, train:Optional[bool]=None, generator=None) -> SegmentPlan:
+    "Frame windows, spans and text of video `i` for one draw (no decoding); evaluation sampling unless `train`."
+    e, cfg = self.entries[i], self.cfg
+    ns, train = n_segments or self.n_segments, self.train if train is None else train
+    idx = segment_frame_indices(e.info.n_frames, ns, cfg.snippet_frames, train, generator)   # (Ns, snippet)
+    spans, rate = segment_spans(idx, e.info.n_frames), e.info.rate                          # (Ns, 2) frames
+    window = torch.stack([idx[:, 0], idx[:, -1] + 1], 1)                                    # (Ns, 2) frames
+    text = subtitles_in_spans(e.subs, [(int(a) / rate, int(b) / rate) for a, b in spans.tolist()])
+    return SegmentPlan(idx, (window.double() / float(rate)).float(), (spans.double() / float(rate)).float(), text)
+
+def _segment_texts(self, n_segments:Optional[int]=None) -> list:
+    "The text of every video's segments in evaluation sampling (`n_segments` each), without decoding anything."
+    return [self.plan(i, n_segments, train=False).text for i in range(len(self))]
+
+def _getitem(self, i:int) -> dict:
+    e, ns = self.entries[i], self.n_segments
+    g = torch.Generator().manual_seed(int(torch.randint(2**62, (1,)))) if self.train else None
+    plan = self.plan(i, ns, self.train, g)
+    if self.train: video, audio = self._frames(e, plan.indices, g), self._audio(e, plan.window, g)
+    else:                                                                # deterministic: decoded once, then cached
+        key = ('clip', *_stamp(e.media), *_stamp(e.audio), ns, self._clip_config())
+        clip = self.cache.get(key, lambda: dict(video=self._frames(e, plan.indices, None), audio=self._audio(e, plan.window, None)), disk=True)
+        video, audio = clip['video'].clone(), clip['audio'].clone()
+    return dict(video=video, audio=audio, text=plan.text, label=e.item.label, sentiment=self.info.sentiment_of(e.item.label),
+                id=e.item.vid, index=i, has_audio=e.audio is not None, has_text=e.has_text,
+                segment_times=plan.window, segment_spans=plan.span)
+
+VideoEmotionDataset.__len__, VideoEmotionDataset.n_segments = _len, property(_n_segments)
+VideoEmotionDataset.plan, VideoEmotionDataset.segment_texts, VideoEmotionDataset.__getitem__ = _plan, _segment_texts, _getitem
+
+# %% ../nbs/00_data.ipynb #cfbb7ce7
+def _clip_config(self) -> str:
+    "The settings an evaluation clip depends on (everything but the caches), as a key."
+    return repr(sorted((k, v) for k, v in asdict(self.cfg).items() if k not in ('cache_mb', 'cache_dir')))
+
+def _read(self, e:_Entry, idx:torch.Tensor) -> torch.Tensor:
+    if e.is_folder: return read_frame_folder(e.media, idx)
+    return decode_video_frames(e.media, idx, self.cfg.decode_short_side)
+
+def _video_frames(self, e:_Entry, idx:torch.Tensor) -> torch.Tensor:
+    "Frames at `idx` -> uint8 `[*idx.shape, 3, H, W]`: from the whole video decoded once and cached, when it fits."
+    h, w = (e.info.height, e.info.width) if e.is_folder else _scaled_size(e.info.height, e.info.width, self.cfg.decode_short_side)
+    n = e.info.n_frames
+    if n * 3 * h * w > self.cache.max_item_bytes: return self._read(e, idx)         # too big to keep: decode what is asked
+    every = self.cache.get(('frames', *_stamp(e.media), self.cfg.decode_short_side), lambda: self._read(e, torch.arange(n)))
+    return every[idx]                                                               # (*idx.shape, 3, H, W)
+
+def _frames(self, e:_Entry, idx, g) -> torch.Tensor:
+    x = self._video_frames(e, idx)                                                  # (Ns, 16, 3, H, W)
+    p = sample_spatial(x.shape[-2], x.shape[-1], self.cfg, self.train, g)
+    x = apply_spatial(x.flatten(0, 1), p, self.cfg.frame_size)                      # (Ns*16, 3, S, S)
+    return x.unflatten(0, idx.shape).transpose(1, 2).contiguous()                   # (Ns, 3, 16, S, S)
+
+def _fbank(self, e:_Entry) -> torch.Tensor:
+    "The whole clip's log-mel fbank `[T, n_mels]` (not normalised), decoded and computed once per video."
+    cfg = self.cfg
+    def make():
         if e.audio is None: wave = torch.zeros(int(e.info.duration * cfg.sample_rate) + cfg.sample_rate)
         else: wave = decode_audio(e.audio, cfg.sample_rate)
-        if wave.numel() < 400: wave = torch.zeros(cfg.sample_rate)                          # empty stream: silence
-        fb = kaldi_fbank(wave - wave.mean(), cfg.sample_rate, cfg.n_mels)                  # (T, 128)
-        a = audio_windows(fb, centres, cfg.audio_frames)                                    # (Ns, 100, 128)
-        if self.train:
-            a = spec_augment(a.flatten(0, 1), cfg.spec_freq_mask, cfg.spec_time_mask, g).view_as(a)
-        return normalize_fbank(a, cfg)
+        if wave.numel() < 400: wave = torch.zeros(cfg.sample_rate)                  # empty stream: silence
+        return kaldi_fbank(wave - wave.mean(), cfg.sample_rate, cfg.n_mels)        # (T, 128)
+    stamp = _stamp(e.audio) if e.audio is not None else ('silence', round(e.info.duration, 3))
+    return self.cache.get(('fbank', *stamp, cfg.sample_rate, cfg.n_mels), make, disk=True)
+
+def _audio(self, e:_Entry, window:torch.Tensor, g) -> torch.Tensor:
+    cfg = self.cfg
+    a = audio_windows(self._fbank(e), window.mean(1), cfg.audio_frames)             # (Ns, 100, 128), centred on the frames
+    if self.train:
+        a = spec_augment(a.flatten(0, 1), cfg.spec_freq_mask, cfg.spec_time_mask, g).view_as(a)
+    return normalize_fbank(a, cfg)
+
+for f in (_clip_config, _read, _video_frames, _frames, _fbank, _audio): setattr(VideoEmotionDataset, f.__name__, f)
 
 # %% ../nbs/00_data.ipynb #1ba4df0a
 def collate_videos(samples:Sequence) -> dict:
@@ -664,10 +868,14 @@ def collate_videos(samples:Sequence) -> dict:
     return out
 
 def make_loader(ds:VideoEmotionDataset, batch_size:int=2, shuffle:Optional[bool]=None, num_workers:int=0, **kw) -> DataLoader:
-    "A `DataLoader` with `collate_videos`; shuffles and drops the last partial batch in training only."
-    shuffle = ds.train if shuffle is None else shuffle
+    "A `DataLoader` with `collate_videos`; shuffles and drops the last partial batch in training only; workers persist across epochs."
+    shuffle, drop_last = ds.train if shuffle is None else shuffle, kw.pop('drop_last', ds.train)
+    if drop_last and len(ds) < batch_size:
+        raise EmptySplitError(ds.root, f"the split has {len(ds)} usable videos, fewer than batch_size={batch_size}: "
+                              "a training loader drops the last partial batch, so it would yield no batch at all.",
+                              f"use batch_size <= {len(ds)} (with gradient accumulation for a larger effective batch), or add videos.")
     return DataLoader(ds, batch_size=batch_size, shuffle=shuffle, num_workers=num_workers, collate_fn=collate_videos,
-                      drop_last=ds.train, persistent_workers=num_workers > 0, **kw)
+                      drop_last=drop_last, persistent_workers=num_workers > 0, **kw)
 
 # %% ../nbs/00_data.ipynb #27cf5992
 def remux_video(src, dst, keep_audio:bool=True, max_frames:Optional[int]=None, faststart:bool=False):
@@ -691,12 +899,12 @@ def remux_video(src, dst, keep_audio:bool=True, max_frames:Optional[int]=None, f
 def extract_frames(video, out_dir, short_side:int=240, quality:int=90) -> int:
     "Write every frame of `video` as `out_dir/000001.jpg...` (short side <= `short_side`) plus `n_frames` and `fps`; returns the count."
     out_dir = Path(out_dir); out_dir.mkdir(parents=True, exist_ok=True)
-    n = 0
+    n, rgb = 0, VideoReformatter()
     with _open(Path(video)) as c:
         for frame in c.decode(c.streams.video[0]):
             h, w = _scaled_size(frame.height, frame.width, short_side)
             n += 1
-            Image.fromarray(frame.to_ndarray(format='rgb24', width=w, height=h)).save(out_dir / f'{n:06d}.jpg', quality=quality)
+            Image.fromarray(rgb.reformat(frame, format='rgb24', width=w, height=h).to_ndarray()).save(out_dir / f'{n:06d}.jpg', quality=quality)
     (out_dir / 'n_frames').write_text(str(n))
     (out_dir / 'fps').write_text(f"{probe_video_file(video).fps:g}")      # frame folders otherwise assume 30 fps
     return n

@@ -162,9 +162,8 @@ def precision_recall(counts:dict) -> tuple:
 
 # %% ../nbs/03b_verification.ipynb #119966e7
 def sample_segment_texts(ds, n_segments:int) -> list:
-    "Per video of a `VideoEmotionDataset`, its subtitle text split into `n_segments` (no video decoding)."
-    from mart_nb.data import subtitles_to_segments
-    return [subtitles_to_segments(e.subs, e.info.duration, n_segments) for e in ds.entries]
+    "Per video of a `VideoEmotionDataset`, its subtitle text in `n_segments` evaluation segments (no video decoding)."
+    return ds.segment_texts(n_segments)
 
 def verify_dataset(ds, tcams:Sequence, lexicon:Optional[Lexicon]=None, tau:float=0.3, n_segments:int=16) -> list:
     "Verification results for every video of `ds` against its D_tcam (one `[Ns, C]` per video)."

@@ -1,10 +1,12 @@
-"""Decode throughput of mart_nb's data layer on the planted sample: a benchmark that prints figures, not a test.
+"""Throughput of mart_nb's data layer on the planted sample: a benchmark that prints figures, not a test.
 
-    python tests/benchmarks/bench_data.py [--root DIR] [--workers 0 2] [--repeat 2]
+    python tests/benchmarks/bench_data.py [--root DIR] [--workers 0 2] [--epochs 3] [--presets tiny paper] [--share-only]
 
-For the tiny and paper presets, for video files (mp4, PyAV) and for the official frame-folder layout (JPEG + mp3,
-made from the sample with `export_frame_layout`), it iterates a DataLoader over the training split (random
-windows, augmentation, SpecAugment) and the test split (deterministic) and reports videos/s and segments/s.
+1. Items per second of a DataLoader over the training split (random windows, augmentation, SpecAugment) and the
+   test split (deterministic), for video files (mp4, PyAV) and the official frame-folder layout (JPEG + mp3, made
+   from the sample with `export_frame_layout`), per epoch: the first epoch decodes, later ones may hit the caches.
+2. Loader time as a share of a tiny-preset training step: a training loop (tiny MBT host, PCCE, Adam, batch 4) over
+   the training split with `num_workers=2`; the time spent waiting for the next batch against the time of the steps.
 """
 import argparse, tempfile, time
 from pathlib import Path
@@ -14,37 +16,64 @@ import torch
 from mart_nb.data import DataConfig, VideoEmotionDataset, export_frame_layout, make_loader, sample_root
 
 
-def throughput(ds, workers, repeat):
-    "Videos and segments per second over `repeat` passes of a DataLoader (first batch excluded as warm-up)."
-    loader = make_loader(ds, batch_size=4, shuffle=False, num_workers=workers)
-    n_videos, n_segments, start = 0, 0, None
-    for _ in range(repeat):
-        for batch in loader:
-            if start is None: start = time.perf_counter(); continue
-            n_videos += batch['video'].shape[0]; n_segments += batch['video'].shape[0] * batch['video'].shape[1]
-    secs = time.perf_counter() - start
-    return n_videos / secs, n_segments / secs
+def epoch_rates(ds, workers, epochs, batch_size=4):
+    "Items per second of each of `epochs` passes over one DataLoader (its workers persist across passes)."
+    loader = make_loader(ds, batch_size=batch_size, shuffle=False, num_workers=workers)
+    rates = []
+    for _ in range(epochs):
+        n, start = 0, time.perf_counter()
+        for batch in loader: n += batch['video'].shape[0]
+        rates.append(n / (time.perf_counter() - start))
+    return rates
+
+
+def loader_share(root, epochs, workers=2, batch_size=4):
+    "Per epoch: (videos/s, seconds waiting for batches, seconds in training steps) of a tiny-host training loop."
+    from mart_nb.host import HostConfig, build_mbt, pcce_loss
+    torch.manual_seed(0)
+    ds = VideoEmotionDataset(root, 've8_01.json', 'train', DataConfig.tiny())
+    cfg = HostConfig.tiny(); model = build_mbt(cfg); opt = torch.optim.Adam(model.parameters(), 1e-4)
+    loader, out = make_loader(ds, batch_size=batch_size, num_workers=workers), []
+    for _ in range(epochs):
+        wait = step = 0.0; n = 0; start = time.perf_counter(); it = iter(loader)
+        while True:
+            t = time.perf_counter()
+            try: batch = next(it)
+            except StopIteration: break
+            t1 = time.perf_counter(); wait += t1 - t
+            o = model(batch['video'], batch['audio'])
+            loss = pcce_loss([o.logits_video, o.logits_audio], batch['label'], cfg.info.polarity)
+            opt.zero_grad(); loss.backward(); opt.step()
+            step += time.perf_counter() - t1; n += len(batch['label'])
+        out.append((n / (time.perf_counter() - start), wait, step))
+    return out
 
 
 def main():
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument('--root', type=Path, default=None, help='dataset root (default: the shipped sample)')
     ap.add_argument('--workers', type=int, nargs='+', default=[0, 2])
-    ap.add_argument('--repeat', type=int, default=2)
+    ap.add_argument('--epochs', type=int, default=3)
+    ap.add_argument('--presets', nargs='+', default=['tiny', 'paper'])
+    ap.add_argument('--share-only', action='store_true', help='only the loader share of a training step')
     args = ap.parse_args()
-    torch.manual_seed(0); torch.set_num_threads(1)
     root = args.root or sample_root()
-    frames_root = export_frame_layout(root, Path(tempfile.mkdtemp()) / 'frames')
-    print(f"torch {torch.__version__}, {torch.get_num_threads()} intra-op thread(s); sample: {root}")
-    print(f"{'preset':6} {'layout':13} {'split':5} {'workers':>7} {'videos/s':>9} {'segments/s':>11}")
-    for preset in ('tiny', 'paper'):
-        cfg = getattr(DataConfig, preset)()
-        for layout, r in (('video files', root), ('frame folders', frames_root)):
-            for subset in ('train', 'test'):
-                ds = VideoEmotionDataset(r, 've8_01.json', subset, cfg)
-                for w in args.workers:
-                    v, s = throughput(ds, w, args.repeat)
-                    print(f"{preset:6} {layout:13} {subset:5} {w:7d} {v:9.1f} {s:11.1f}", flush=True)
+    print(f"torch {torch.__version__}, {torch.get_num_threads()} intra-op thread(s); data: {root}")
+    if not args.share_only:
+        torch.manual_seed(0)
+        frames_root = export_frame_layout(root, Path(tempfile.mkdtemp()) / 'frames')
+        print(f"{'preset':6} {'layout':13} {'split':5} {'workers':>7}  items/s per epoch")
+        for preset in args.presets:
+            cfg = getattr(DataConfig, preset)()
+            for layout, r in (('video files', root), ('frame folders', frames_root)):
+                for subset in ('train', 'test'):
+                    ds = VideoEmotionDataset(r, 've8_01.json', subset, cfg)
+                    for w in args.workers:
+                        rates = epoch_rates(ds, w, args.epochs)
+                        print(f"{preset:6} {layout:13} {subset:5} {w:7d}  " + ' '.join(f"{x:7.1f}" for x in rates), flush=True)
+    print("\nloader share of a tiny-preset training step (batch 4, num_workers=2):")
+    for ep, (rate, wait, step) in enumerate(loader_share(root, args.epochs)):
+        print(f"epoch {ep}: {rate:6.1f} videos/s, waiting {wait:6.2f} s, steps {step:6.2f} s, loader share {wait / (wait + step):6.1%}", flush=True)
 
 
 if __name__ == '__main__':

@@ -32,8 +32,8 @@ __all__ = ['NEG', 'POS', 'NEU', 'SENTIMENTS', 'DATASETS', 'VIDEO_EXTS', 'AUDIO_E
            'project_root', 'sample_root', 'kaldi_mel_banks', 'kaldi_mel_centres', 'kaldi_fbank', 'audio_windows',
            'spec_augment', 'normalize_fbank', 'Subtitle', 'read_srt', 'exact_time', 'subtitles_in_spans',
            'subtitles_to_segments', 'MediaCache', 'SegmentPlan', 'find_video_file', 'VideoEmotionDataset',
-           'collate_videos', 'make_loader', 'remux_video', 'extract_frames', 'extract_mp3', 'export_frame_layout',
-           'show_sample']
+           'collate_videos', 'make_loader', 'EpochSampler', 'remux_video', 'extract_frames', 'extract_mp3',
+           'export_frame_layout', 'show_sample']
 
 # %% ../nbs/00_data.ipynb #094e5acb
 class MartDataError(Exception):
@@ -797,9 +797,12 @@ def _segment_texts(self, n_segments:Optional[int]=None) -> list:
     "The text of every video's segments in evaluation sampling (`n_segments` each), without decoding anything."
     return [self.plan(i, n_segments, train=False).text for i in range(len(self))]
 
-def _getitem(self, i:int) -> dict:
+def _getitem(self, i) -> dict:
+    "Sample `i`; `i` may be `(index, seed)` (from `EpochSampler`): the training draw then depends on the seed alone."
+    i, seed = i if isinstance(i, tuple) else (i, None)
     e, ns = self.entries[i], self.n_segments
-    g = torch.Generator().manual_seed(int(torch.randint(2**62, (1,)))) if self.train else None
+    if seed is None and self.train: seed = int(torch.randint(2**62, (1,)))        # from torch's (per-worker) generator
+    g = torch.Generator().manual_seed(seed) if self.train else None
     plan = self.plan(i, ns, self.train, g)
     if self.train: video, audio = self._frames(e, plan.indices, g), self._audio(e, plan.window, g)
     else:                                                                # deterministic: decoded once, then cached
@@ -869,13 +872,26 @@ def collate_videos(samples:Sequence) -> dict:
 
 def make_loader(ds:VideoEmotionDataset, batch_size:int=2, shuffle:Optional[bool]=None, num_workers:int=0, **kw) -> DataLoader:
     "A `DataLoader` with `collate_videos`; shuffles and drops the last partial batch in training only; workers persist across epochs."
-    shuffle, drop_last = ds.train if shuffle is None else shuffle, kw.pop('drop_last', ds.train)
+    shuffle = (ds.train and 'sampler' not in kw) if shuffle is None else shuffle
+    drop_last = kw.pop('drop_last', ds.train)
     if drop_last and len(ds) < batch_size:
         raise EmptySplitError(ds.root, f"the split has {len(ds)} usable videos, fewer than batch_size={batch_size}: "
                               "a training loader drops the last partial batch, so it would yield no batch at all.",
                               f"use batch_size <= {len(ds)} (with gradient accumulation for a larger effective batch), or add videos.")
     return DataLoader(ds, batch_size=batch_size, shuffle=shuffle, num_workers=num_workers, collate_fn=collate_videos,
                       drop_last=drop_last, persistent_workers=num_workers > 0, **kw)
+
+class EpochSampler(torch.utils.data.Sampler):
+    "The `(index, seed)` pairs of one epoch: shuffled by `(seed, epoch)`, split over `world` processes, one seed per item."
+    def __init__(self, n:int, seed:int=0, shuffle:bool=True, rank:int=0, world:int=1):
+        self.n, self.seed, self.shuffle, self.rank, self.world, self.epoch = n, seed, shuffle, rank, world, 0
+    def set_epoch(self, epoch:int): self.epoch = epoch
+    def __len__(self): return self.n // self.world                    # every process gets as many items
+    def __iter__(self):
+        g = torch.Generator().manual_seed(self.seed * 1_000_003 + self.epoch)
+        order = torch.randperm(self.n, generator=g) if self.shuffle else torch.arange(self.n)
+        seeds = torch.randint(2**62, (self.n,), generator=g)          # position p's draw, the same in every process
+        for p in range(self.rank, len(self) * self.world, self.world): yield int(order[p]), int(seeds[p])
 
 # %% ../nbs/00_data.ipynb #27cf5992
 def remux_video(src, dst, keep_audio:bool=True, max_frames:Optional[int]=None, faststart:bool=False):

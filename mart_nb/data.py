@@ -753,16 +753,20 @@ def _video_beside(self, it:VideoItem):
     return path, probe_video_file(path)
 
 def _entry(self, it:VideoItem) -> _Entry:
+    "Find the files of `it` in the dataset's layout and probe them."
     media, is_folder = self._find_media(it)
-    info = probe_frame_folder(media, self.cfg.frames_fps) if is_folder else probe_video_file(media)
-    beside = self._video_beside(it) if is_folder else None
     mp3 = next((p for p in (self.root / self.cfg.audio_dir / it.label_name / (it.vid + e) for e in AUDIO_EXTS) if p.exists()), None)
+    srt = self.root / self.cfg.srt_dir / it.label_name / (it.vid + '.srt')
+    return self._probe(it, media, is_folder, mp3, srt if srt.exists() else None, self._video_beside(it) if is_folder else None)
+
+def _probe(self, it:VideoItem, media:Path, is_folder:bool, mp3:Optional[Path], srt:Optional[Path], beside=None) -> _Entry:
+    "Probe one video's files (a video file or a frame folder, an optional audio file and srt)."
+    info = probe_frame_folder(media, self.cfg.frames_fps) if is_folder else probe_video_file(media)
     seconds = probe_audio_file(mp3) if mp3 is not None else None
     audio = mp3 or (media if info.has_audio else beside[0] if beside and beside[1].has_audio else None)
-    srt = self.root / self.cfg.srt_dir / it.label_name / (it.vid + '.srt')
-    subs = read_srt(srt, self.cfg.srt_encoding) if srt.exists() else []
+    subs = read_srt(srt, self.cfg.srt_encoding) if srt is not None else []
     if is_folder and info.fps_source == 'assumed': info = self._folder_timing(info, beside, seconds, subs)
-    return _Entry(it, media, is_folder, info, audio, subs, srt.exists())
+    return _Entry(it, media, is_folder, info, audio, subs, srt is not None)
 
 def _folder_timing(self, info:MediaInfo, beside, seconds, subs) -> MediaInfo:
     "The frame rate of a frame folder with no fps file: the video file beside it's, else from the audio, else assumed."
@@ -776,7 +780,26 @@ def _folder_timing(self, info:MediaInfo, beside, seconds, subs) -> MediaInfo:
     return replace(info, fps=fps, duration=n / fps, fps_source=source)
 
 VideoEmotionDataset._find_media, VideoEmotionDataset._video_beside = _find_media, _video_beside
-VideoEmotionDataset._entry, VideoEmotionDataset._folder_timing = _entry, _folder_timing
+VideoEmotionDataset._entry, VideoEmotionDataset._probe, VideoEmotionDataset._folder_timing = _entry, _probe, _folder_timing
+
+@classmethod
+def _from_files(cls, videos:Sequence, cfg:Optional[DataConfig]=None, srts:Optional[Sequence]=None, audios:Optional[Sequence]=None):
+    "A dataset of video files (or frame folders) outside any layout, e.g. a user's own clip; labels unknown (-1)."
+    ds = cls.__new__(cls)
+    ds.cfg = cfg or DataConfig(); ds.info, ds.train, ds.cache = ds.cfg.info, False, MediaCache(ds.cfg.cache_mb, ds.cfg.cache_dir)
+    videos = [Path(v) for v in videos]
+    srts, audios = list(srts or [None] * len(videos)), list(audios or [None] * len(videos))
+    if not (len(srts) == len(audios) == len(videos)): raise ValueError(f"{len(videos)} videos, {len(srts)} srt files, {len(audios)} audio files: give one each (or None)")
+    ds.root = videos[0].parent if videos else Path('.')
+    ds.items, ds.skipped = [VideoItem(v.stem, '?', -1, 'files') for v in videos], []
+    for v, s, a in zip(videos, srts, audios):
+        if not v.exists(): raise DatasetLayoutError(v, "file not found.", "check the path of the video.")
+        if s is not None and not Path(s).exists(): raise DatasetLayoutError(Path(s), "subtitle file not found.", "check its path, or pass srt=None.")
+    ds.entries = [ds._probe(it, v, v.is_dir(), Path(a) if a else None, Path(s) if s else None) for it, v, s, a in zip(ds.items, videos, srts, audios)]
+    ds._warn_timing()
+    return ds
+
+VideoEmotionDataset.from_files = _from_files
 
 # %% ../nbs/00_data.ipynb #e52c1376
 def _len(self): return len(self.entries)
@@ -809,7 +832,7 @@ def _getitem(self, i) -> dict:
         key = ('clip', *_stamp(e.media), *_stamp(e.audio), ns, self._clip_config())
         clip = self.cache.get(key, lambda: dict(video=self._frames(e, plan.indices, None), audio=self._audio(e, plan.window, None)), disk=True)
         video, audio = clip['video'].clone(), clip['audio'].clone()
-    return dict(video=video, audio=audio, text=plan.text, label=e.item.label, sentiment=self.info.sentiment_of(e.item.label),
+    return dict(video=video, audio=audio, text=plan.text, label=e.item.label, sentiment=self.info.sentiment_of(e.item.label) if e.item.label >= 0 else -1,
                 id=e.item.vid, index=i, has_audio=e.audio is not None, has_text=e.has_text,
                 segment_times=plan.window, segment_spans=plan.span)
 

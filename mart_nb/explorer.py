@@ -23,7 +23,7 @@ from .host import HostConfig, MBT, build_mbt, teacher_tcam
 from .masking import STRATEGIES, overlay_mask, pixels_to_video
 from .mart import MART, MARTOutput, build_mart
 from .synth import load_truth, planted_segments
-from .train import TrainConfig, load_checkpoint, load_host, resolve_path
+from .train import TrainConfig, load_checkpoint, load_host, load_mart, resolve_path
 from .verification import SegmentVerification, oracle_tcam, verify_video
 
 # %% auto #0
@@ -108,9 +108,7 @@ def load_run(path, device='cpu') -> RunModels:
     ck = load_checkpoint(file)
     if 'mart' not in ck: raise ValueError(f"{file} holds no MART weights (keys {sorted(ck)}): pass the run's mart.pt, not best.pt or teacher.pt")
     cfg = TrainConfig(**ck['config'])
-    hc = HostConfig(**ck['host_config']) if 'host_config' in ck else cfg.host_config()
-    mart = build_mart(build_mbt(replace(hc, video_checkpoint=None, audio_checkpoint=None)), cfg.preset)   # the saved weights replace any pretrained ones
-    mart.load_state_dict(ck['mart'])
+    mart = load_mart(file)                                                    # the run's MART settings, its saved weights
     teacher_file = resolve_path(cfg.teacher) if cfg.teacher else file.parent / 'teacher.pt'
     teacher = load_host(teacher_file, device) if teacher_file.is_file() else None
     return RunModels(mart.to(device).eval(), teacher, cfg.data_config(), str(file))

@@ -41,9 +41,11 @@ class MARTConfig:
     segment_weight: bool = False     # scale token scores by the teacher's per-segment affect (04a; pair with MaskConfig(ranking='video'))
 
     @classmethod
-    def paper(cls, dataset:str='ve8', **kw):
-        "The official widths: BERT-base text, TACL at 768, decoder 8 x 512."
-        return cls(**{**dict(tacl=TACLConfig.paper(dataset=dataset, freeze_text=False)), **kw})
+    def paper(cls, dataset:str='ve8', text:str='bert', **kw):
+        "The official widths: TACL at 768, decoder 8 x 512; `text` 'bert' (bert-base-uncased) or 'random' (a random BERT-base)."
+        if text not in ('bert', 'random'): raise ValueError(f"text={text!r}: choose 'bert' or 'random'")
+        rand = dict(text_source=None, text_width=768, text_layers=12, text_heads=12, text_mlp=3072) if text == 'random' else {}
+        return cls(**{**dict(tacl=TACLConfig.paper(dataset=dataset, freeze_text=False, **rand)), **kw})
 
     @classmethod
     def tiny(cls, dataset:str='ve8', text:str='random', **kw):
@@ -139,7 +141,10 @@ def _forward(self, video:torch.Tensor, audio:torch.Tensor, texts:Sequence[Sequen
 
 MART.forward = _forward
 
-def build_mart(host:MBT, preset:str='tiny', **kw) -> MART:
-    "MART around `host` with the `tiny` or `paper` settings (`kw` replace `MARTConfig` fields)."
-    make = {'tiny': MARTConfig.tiny, 'paper': MARTConfig.paper}[preset]
-    return MART(host, make(dataset=host.cfg.dataset, **kw))
+def build_mart(host:MBT, preset:str='tiny', text:Optional[str]=None, **kw) -> MART:
+    "MART around `host` with the `tiny` or `paper` settings; `kw` replace `MARTConfig` fields (a dict for `mask`, `tacl` or `decoder` replaces fields of the preset's)."
+    if preset not in ('tiny', 'paper'): raise ValueError(f"preset={preset!r}: choose 'tiny' or 'paper'")
+    make = MARTConfig.tiny if preset == 'tiny' else MARTConfig.paper
+    base = make(dataset=host.cfg.dataset, **({'text': text} if text else {}))
+    parts = {k: replace(getattr(base, k), **v) for k, v in kw.items() if k in ('mask', 'tacl', 'decoder') and isinstance(v, dict)}
+    return MART(host, replace(base, **{**kw, **parts}))

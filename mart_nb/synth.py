@@ -4,8 +4,8 @@
 
 # %% ../nbs/00b_synth.ipynb #f74f9f3a
 from __future__ import annotations
-import json, math, shutil
-from dataclasses import dataclass, asdict, field
+import glob, hashlib, json, math, os, re, shutil, socket, tempfile
+from dataclasses import dataclass, asdict, field, replace
 from pathlib import Path
 from typing import Optional, Sequence
 
@@ -14,13 +14,15 @@ import numpy as np
 import torch
 from tqdm.auto import tqdm
 
-from .data import DATASETS, DatasetInfo, sample_root
+from .data import DATASETS, DataConfig, DatasetInfo, sample_root, segment_frame_indices
 
 # %% auto #0
-__all__ = ['GENERATOR_VERSION', 'CLASS_PITCH_HZ', 'CLASS_WORDS', 'CARRIERS', 'NEUTRAL_LINES', 'SUBSETS', 'PlantedConfig',
-           'plant_intensity', 'plant_confuser', 'emotion_distribution', 'class_colour', 'class_signature',
-           'render_frames', 'class_tone', 'render_audio', 'plant_subtitles', 'write_srt', 'plan_video', 'write_video',
-           'render_video', 'make_planted_dataset', 'load_truth', 'planted_segments', 'plot_truth']
+__all__ = ['GENERATOR_VERSION', 'CLASS_PITCH_HZ', 'CLASS_WORDS', 'CARRIERS', 'NEUTRAL_LINES', 'SUBSETS', 'MANIFEST',
+           'PlantedConfig', 'plant_intensity', 'plant_confuser', 'emotion_distribution', 'class_colour',
+           'class_signature', 'render_frames', 'class_tone', 'render_audio', 'plant_subtitles', 'write_srt',
+           'plan_video', 'write_video', 'render_video', 'make_planted_dataset', 'load_truth', 'planted_segments',
+           'plot_truth', 'window_distributions', 'PlantedDifficulty', 'planted_difficulty', 'planted_cache_dir',
+           'planted_key', 'is_complete_set', 'remove_stale_temps', 'cached_planted_dataset', 'planted_training_set']
 
 # %% ../nbs/00b_synth.ipynb #13adb9d4
 GENERATOR_VERSION = 2                 # 2: confusers can outweigh the class; short videos get one peak
@@ -41,7 +43,13 @@ class PlantedConfig:
     dataset: str = 've8'
     crf: int = 32                 # x264 quality (higher = smaller files)
     audio_bitrate: int = 24000
+    x264_params: str = ''         # extra libx264 options; 'mbtree=0' makes the bytes reproducible (see 'A training-size set')
     confuser_ratio: tuple = (0.8, 1.3)   # confuser's target total relative to the class's, before a U(0.85, 1) factor per second
+
+    @classmethod
+    def training(cls, **kw):
+        "Training-size preset for the tiny host: 8 x (10 + 5 + 5) videos of 12 s at 8 fps, 64x48 (see 'A training-size set')."
+        return cls(**{**dict(n_train=10, n_val=5, n_test=5, seconds=12, fps=8, height=48, width=64, x264_params='mbtree=0'), **kw})
 
     @property
     def info(self) -> DatasetInfo: return DATASETS[self.dataset]
@@ -183,11 +191,13 @@ def plan_video(cfg:PlantedConfig, label_name:str, number:int) -> dict:
                 intensity=intensity.tolist(), confuser_name=confuser_name, confuser=confuser.tolist(),
                 distribution=dist.round(5).tolist(), subtitles=plant_subtitles(label_name, intensity, rng, classes))
 
-def write_video(path, frames:np.ndarray, wave:np.ndarray, fps:int, sample_rate:int, crf:int=32, audio_bitrate:int=24000):
+def write_video(path, frames:np.ndarray, wave:np.ndarray, fps:int, sample_rate:int, crf:int=32, audio_bitrate:int=24000,
+                x264_params:str=''):
     "Encode uint8 frames `[N, H, W, 3]` and a mono waveform into an H.264 + AAC mp4."
     path = Path(path); path.parent.mkdir(parents=True, exist_ok=True)
     with av.open(str(path), 'w', format='mp4') as out:
-        vs = out.add_stream('libx264', rate=fps, options={'crf': str(crf), 'preset': 'medium', 'threads': '1'})
+        vs = out.add_stream('libx264', rate=fps, options={'crf': str(crf), 'preset': 'medium', 'threads': '1',
+                                                   **({'x264-params': x264_params} if x264_params else {})})
         vs.width, vs.height, vs.pix_fmt = frames.shape[2], frames.shape[1], 'yuv420p'
         aus = out.add_stream('aac', rate=sample_rate, layout='mono'); aus.bit_rate = audio_bitrate
         for f in frames:
@@ -221,7 +231,8 @@ def make_planted_dataset(root, cfg:Optional[PlantedConfig]=None, progress:bool=T
         truth = plan_video(cfg, name, number)
         vid = truth['video_id']
         frames, wave = render_video(truth, cfg)
-        write_video(root / 'videos' / name / f'{vid}.mp4', frames, wave, cfg.fps, cfg.sample_rate, cfg.crf, cfg.audio_bitrate)
+        write_video(root / 'videos' / name / f'{vid}.mp4', frames, wave, cfg.fps, cfg.sample_rate, cfg.crf,
+                    cfg.audio_bitrate, cfg.x264_params)
         write_srt(truth['subtitles'], root / 'srt' / name / f'{vid}.srt')
         (root / 'truth' / name).mkdir(parents=True, exist_ok=True)
         (root / 'truth' / name / f'{vid}.json').write_text(json.dumps(truth, indent=1))
@@ -269,3 +280,117 @@ def plot_truth(truth:dict, ax=None):
                               color='C2' if l['role'] == 'cue' else 'C3')
     ax.set_ylim(0, 1.6); ax.set_xlabel('second'); ax.legend(fontsize=7, loc='upper right'); ax.set_title(truth['video_id'], fontsize=9)
     return ax
+
+# %% ../nbs/00b_synth.ipynb #134977b9
+def window_distributions(truth:dict, indices) -> np.ndarray:
+    "Planted distribution `[Ns, C]` of each window of frame indices `[Ns, T]`: the mean over the seconds of its frames."
+    secs = np.minimum(np.asarray(indices) // truth['fps'], truth['seconds'] - 1)   # (Ns, T) second of each frame
+    return np.asarray(truth['distribution'])[secs].mean(1)                        # (Ns, C)
+
+@dataclass
+class PlantedDifficulty:
+    "What the windows of a data preset see of the planted truth, as fractions of videos or of training draws."
+    mean_misleads: float        # evaluation windows: their mean distribution names another class than the video's
+    peak_names_class: float     # evaluation windows: the most intense one names the video's class
+    train_mean_misleads: float  # training draws (random windows): their mean names another class (a noisy label)
+    train_blind: float          # training draws in which no window at all names the class
+
+def planted_difficulty(
+    cfg:PlantedConfig,          # the planted set (only its plans are drawn)
+    data_cfg:DataConfig,        # the windows: n_segments (training, random) / n_segments_eval (centred), snippet_frames
+    videos_per_class:int=20,    # plans per class (video numbers 0, 1, ...)
+    draws:int=10,               # random training draws per video
+    seed:int=0,                 # seed of the training draws
+) -> PlantedDifficulty:
+    "Measure `PlantedDifficulty` from the plans of `cfg` (nothing is rendered) and the windows of `data_cfg`."
+    g, n_frames = torch.Generator().manual_seed(seed), cfg.seconds * cfg.fps
+    ev = segment_frame_indices(n_frames, data_cfg.n_segments_eval, data_cfg.snippet_frames)       # (Ns_eval, T)
+    mis, peak, tmis, blind = [], [], [], []
+    for name in cfg.class_names:
+        for number in range(videos_per_class):
+            t = plan_video(cfg, name, number); y = t['label']
+            w = window_distributions(t, ev)
+            level = np.asarray(t['intensity'])[np.minimum(ev.numpy() // cfg.fps, cfg.seconds - 1)].mean(1)   # (Ns_eval,)
+            mis.append(w.mean(0).argmax() != y); peak.append(w[level.argmax()].argmax() == y)
+            for _ in range(draws):
+                wt = window_distributions(t, segment_frame_indices(n_frames, data_cfg.n_segments, data_cfg.snippet_frames, True, g))
+                tmis.append(wt.mean(0).argmax() != y); blind.append(not (wt.argmax(1) == y).any())
+    return PlantedDifficulty(*(float(np.mean(v)) for v in (mis, peak, tmis, blind)))
+
+# %% ../nbs/00b_synth.ipynb #ec5d872c
+MANIFEST = 'manifest.json'            # written last: its presence (and content) marks a finished set
+
+def planted_cache_dir(cache_dir=None) -> Path:
+    "Folder of the generated sets: `cache_dir`, else `$MART_NB_CACHE`, else `~/.cache/mart_nb`."
+    return Path(cache_dir or os.environ.get('MART_NB_CACHE') or Path.home() / '.cache' / 'mart_nb').expanduser()
+
+def planted_key(cfg:PlantedConfig) -> str:
+    "Folder name of `cfg`'s set: dataset, videos per class, classes, and a hash of every field and the generator version."
+    blob = json.dumps(dict(config=asdict(cfg), version=GENERATOR_VERSION), sort_keys=True)
+    per_class = cfg.n_train + cfg.n_val + cfg.n_test
+    return f"{cfg.dataset}_planted_{per_class}x{len(cfg.class_names)}_{hashlib.sha256(blob.encode()).hexdigest()[:12]}"
+
+def _manifest(cfg:PlantedConfig) -> dict:
+    return dict(key=planted_key(cfg), generator_version=GENERATOR_VERSION, config=json.loads(json.dumps(asdict(cfg))))
+
+def is_complete_set(root, cfg:PlantedConfig) -> bool:
+    "Whether `root` holds a finished set of `cfg`: its manifest (written last) exists and names `cfg`."
+    try: return json.loads((Path(root) / MANIFEST).read_text()) == _manifest(cfg)
+    except (OSError, ValueError): return False
+
+# %% ../nbs/00b_synth.ipynb #79fcb700
+def _temp_prefix(key:str) -> str:
+    "Name start of the temporary folders of `key` made by this process: `.tmp-<key>-<host>-<pid>-`."
+    return f".tmp-{key}-{re.sub(r'[^A-Za-z0-9]', '', socket.gethostname())[:24] or 'host'}-{os.getpid()}-"
+
+def _pid_running(pid:int) -> bool:
+    try: os.kill(pid, 0)                                                # signal 0: existence check, sends nothing
+    except ProcessLookupError: return False
+    except PermissionError: return True                                 # someone else's process
+    return True
+
+def remove_stale_temps(cache, key:str) -> list:
+    "Remove the temporary folders of `key` left by killed processes of this machine (POSIX); returns what was removed."
+    if os.name != 'posix': return []                                   # os.kill(pid, 0) would terminate the process on Windows
+    host_part = _temp_prefix(key).rsplit('-', 2)[0] + '-'              # '.tmp-<key>-<host>-'
+    gone = []
+    for d in Path(cache).glob(f'{glob.escape(host_part)}*'):
+        pid = d.name[len(host_part):].split('-')[0]
+        if pid.isdigit() and not _pid_running(int(pid)): shutil.rmtree(d, ignore_errors=True); gone.append(d)
+    return gone
+
+def cached_planted_dataset(
+    cfg:Optional[PlantedConfig]=None,  # the set (None = `PlantedConfig.training()`)
+    cache_dir=None,                    # None = `$MART_NB_CACHE`, else `~/.cache/mart_nb`
+    progress:bool=True,                # tqdm bar while generating
+) -> Path:
+    "The set of `cfg` (default `PlantedConfig.training()`) in the cache; generated on the first call, atomically."
+    cfg = cfg or PlantedConfig.training()
+    cache, key = planted_cache_dir(cache_dir), planted_key(cfg)
+    final = cache / key
+    if is_complete_set(final, cfg): return final
+    if final.exists():
+        raise FileExistsError(f"{final} exists but is not a finished set of this configuration (its {MANIFEST} is missing "
+                              "or names another one); it was not made by cached_planted_dataset. Delete it and call again.")
+    cache.mkdir(parents=True, exist_ok=True)
+    remove_stale_temps(cache, key)
+    tmp = Path(tempfile.mkdtemp(prefix=_temp_prefix(key), dir=cache))
+    try:
+        make_planted_dataset(tmp, cfg, progress)
+        (tmp / MANIFEST).write_text(json.dumps(_manifest(cfg), indent=1))  # last: marks the set finished
+        try: os.rename(tmp, final)                                      # atomic; fails if `final` appeared meanwhile
+        except OSError:
+            if not is_complete_set(final, cfg): raise
+            shutil.rmtree(tmp, ignore_errors=True)                      # another process finished first: use its set
+    except BaseException:
+        shutil.rmtree(tmp, ignore_errors=True); raise
+    return final
+
+def planted_training_set(
+    seed:int=0,            # draws the whole set (curves, confusers, words, noise)
+    cache_dir=None,        # None = `$MART_NB_CACHE`, else `~/.cache/mart_nb`
+    progress:bool=True,    # tqdm bar while generating
+    **overrides,           # any other `PlantedConfig` field, e.g. n_train=20
+) -> Path:
+    "The training-size planted set (`PlantedConfig.training(seed=seed, **overrides)`), from the cache or generated into it."
+    return cached_planted_dataset(PlantedConfig.training(seed=seed, **overrides), cache_dir, progress)

@@ -32,8 +32,8 @@ __all__ = ['NEG', 'POS', 'NEU', 'SENTIMENTS', 'DATASETS', 'VIDEO_EXTS', 'AUDIO_E
            'project_root', 'sample_root', 'kaldi_mel_banks', 'kaldi_mel_centres', 'kaldi_fbank', 'audio_windows',
            'spec_augment', 'normalize_fbank', 'Subtitle', 'read_srt', 'exact_time', 'subtitles_in_spans',
            'subtitles_to_segments', 'MediaCache', 'SegmentPlan', 'find_video_file', 'VideoEmotionDataset',
-           'collate_videos', 'make_loader', 'EpochSampler', 'remux_video', 'extract_frames', 'extract_mp3',
-           'export_frame_layout', 'show_sample']
+           'collate_videos', 'make_loader', 'EpochSampler', 'EpochBatchSampler', 'remux_video', 'extract_frames',
+           'extract_mp3', 'export_frame_layout', 'show_sample']
 
 # %% ../nbs/00_data.ipynb #094e5acb
 class MartDataError(Exception):
@@ -901,6 +901,8 @@ def make_loader(ds:VideoEmotionDataset, batch_size:int=2, shuffle:Optional[bool]
         raise EmptySplitError(ds.root, f"the split has {len(ds)} usable videos, fewer than batch_size={batch_size}: "
                               "a training loader drops the last partial batch, so it would yield no batch at all.",
                               f"use batch_size <= {len(ds)} (with gradient accumulation for a larger effective batch), or add videos.")
+    if 'batch_sampler' in kw:                                         # it makes the batches itself
+        return DataLoader(ds, num_workers=num_workers, collate_fn=collate_videos, persistent_workers=num_workers > 0, **kw)
     return DataLoader(ds, batch_size=batch_size, shuffle=shuffle, num_workers=num_workers, collate_fn=collate_videos,
                       drop_last=drop_last, persistent_workers=num_workers > 0, **kw)
 
@@ -915,6 +917,21 @@ class EpochSampler(torch.utils.data.Sampler):
         order = torch.randperm(self.n, generator=g) if self.shuffle else torch.arange(self.n)
         seeds = torch.randint(2**62, (self.n,), generator=g)          # position p's draw, the same in every process
         for p in range(self.rank, len(self) * self.world, self.world): yield int(order[p]), int(seeds[p])
+
+class EpochBatchSampler(torch.utils.data.Sampler):
+    "Batches of `EpochSampler` pairs for `epochs` consecutive epochs from `set_epoch`'s: one loader iterator serves them all."
+    def __init__(self, n:int, batch_size:int, seed:int=0, epochs:int=1, shuffle:bool=True, rank:int=0, world:int=1):
+        self.items, self.batch_size, self.epochs, self.first = EpochSampler(n, seed, shuffle, rank, world), batch_size, epochs, 0
+    def set_epoch(self, epoch:int, epochs:Optional[int]=None):
+        self.first = epoch
+        if epochs is not None: self.epochs = epochs
+    @property
+    def per_epoch(self) -> int: "Whole batches per epoch (the last partial one is dropped)."; return len(self.items) // self.batch_size
+    def __len__(self): return self.per_epoch * self.epochs
+    def __iter__(self):
+        for e in range(self.first, self.first + self.epochs):
+            self.items.set_epoch(e); pairs = list(self.items)
+            for b in range(self.per_epoch): yield pairs[b * self.batch_size:(b + 1) * self.batch_size]
 
 # %% ../nbs/00_data.ipynb #27cf5992
 def remux_video(src, dst, keep_audio:bool=True, max_frames:Optional[int]=None, faststart:bool=False):

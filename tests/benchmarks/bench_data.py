@@ -5,8 +5,10 @@
 1. Items per second of a DataLoader over the training split (random windows, augmentation, SpecAugment) and the
    test split (deterministic), for video files (mp4, PyAV) and the official frame-folder layout (JPEG + mp3, made
    from the sample with `export_frame_layout`), per epoch: the first epoch decodes, later ones may hit the caches.
-2. Loader time as a share of a tiny-preset training step: a training loop (tiny MBT host, PCCE, Adam, batch 4) over
-   the training split with `num_workers=2`; the time spent waiting for the next batch against the time of the steps.
+2. Loader time as a share of a tiny-preset training step: a training loop (tiny MBT host, PCCE, Adam, batch 8, one torch
+   thread for the steps so that the two loader workers have a core) over the training split of the planted training
+   set (`mart_nb.synth.planted_training_set`, what `05_train` trains on) with `num_workers=2`; the time spent waiting
+   for the next batch against the time of the steps, per epoch.
 """
 import argparse, tempfile, time
 from pathlib import Path
@@ -27,20 +29,22 @@ def epoch_rates(ds, workers, epochs, batch_size=4):
     return rates
 
 
-def loader_share(root, epochs, workers=2, batch_size=4):
-    "Per epoch: (videos/s, seconds waiting for batches, seconds in training steps) of a tiny-host training loop."
+def loader_share(root, epochs, workers=2, batch_size=8, threads=1, stream=True):
+    """Per epoch: (videos/s, seconds waiting for batches, seconds in training steps) of a tiny-host training loop.
+    `stream`: one loader iterator over all epochs (EpochBatchSampler, as 05_train does), else a new iterator per epoch."""
+    from mart_nb.data import EpochBatchSampler
     from mart_nb.host import HostConfig, build_mbt, pcce_loss
-    torch.manual_seed(0)
+    torch.manual_seed(0); torch.set_num_threads(threads)
     ds = VideoEmotionDataset(root, 've8_01.json', 'train', DataConfig.tiny())
     cfg = HostConfig.tiny(); model = build_mbt(cfg); opt = torch.optim.Adam(model.parameters(), 1e-4)
-    loader, out = make_loader(ds, batch_size=batch_size, num_workers=workers), []
-    for _ in range(epochs):
-        wait = step = 0.0; n = 0; start = time.perf_counter(); it = iter(loader)
-        while True:
-            t = time.perf_counter()
-            try: batch = next(it)
-            except StopIteration: break
-            t1 = time.perf_counter(); wait += t1 - t
+    sampler = EpochBatchSampler(len(ds), batch_size, epochs=epochs if stream else 1)
+    loader, out = make_loader(ds, batch_size=batch_size, batch_sampler=sampler, num_workers=workers), []
+    it = iter(loader) if stream else None
+    for ep in range(epochs):
+        if not stream: sampler.set_epoch(ep); it = iter(loader)
+        wait = step = 0.0; n = 0; start = time.perf_counter()
+        for _ in range(sampler.per_epoch):
+            t = time.perf_counter(); batch = next(it); t1 = time.perf_counter(); wait += t1 - t
             o = model(batch['video'], batch['audio'])
             loss = pcce_loss([o.logits_video, o.logits_audio], batch['label'], cfg.info.polarity)
             opt.zero_grad(); loss.backward(); opt.step()
@@ -56,6 +60,7 @@ def main():
     ap.add_argument('--epochs', type=int, default=3)
     ap.add_argument('--presets', nargs='+', default=['tiny', 'paper'])
     ap.add_argument('--share-only', action='store_true', help='only the loader share of a training step')
+    ap.add_argument('--share-root', type=Path, default=None, help='dataset of the loader-share loop (default: the planted training set)')
     args = ap.parse_args()
     root = args.root or sample_root()
     print(f"torch {torch.__version__}, {torch.get_num_threads()} intra-op thread(s); data: {root}")
@@ -71,9 +76,13 @@ def main():
                     for w in args.workers:
                         rates = epoch_rates(ds, w, args.epochs)
                         print(f"{preset:6} {layout:13} {subset:5} {w:7d}  " + ' '.join(f"{x:7.1f}" for x in rates), flush=True)
-    print("\nloader share of a tiny-preset training step (batch 4, num_workers=2):")
-    for ep, (rate, wait, step) in enumerate(loader_share(root, args.epochs)):
-        print(f"epoch {ep}: {rate:6.1f} videos/s, waiting {wait:6.2f} s, steps {step:6.2f} s, loader share {wait / (wait + step):6.1%}", flush=True)
+    from mart_nb.synth import planted_training_set
+    share_root = args.share_root or planted_training_set()
+    for stream in (False, True):
+        how = 'one iterator for all epochs (EpochBatchSampler, as 05_train)' if stream else 'a new loader iterator every epoch'
+        print(f"\nloader share of a tiny-preset training step (batch 8, num_workers=2, 1 thread for the steps), {how}; {share_root}:")
+        for ep, (rate, wait, step) in enumerate(loader_share(share_root, args.epochs, stream=stream)):
+            print(f"epoch {ep}: {rate:6.1f} videos/s, waiting {wait:6.2f} s, steps {step:6.2f} s, loader share {wait / (wait + step):6.1%}", flush=True)
 
 
 if __name__ == '__main__':

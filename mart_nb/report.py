@@ -18,9 +18,9 @@ from .train import read_history, resolve_path
 __all__ = ['TABLE1_DATASETS', 'TABLE2_DATASETS', 'PAPER_METRICS', 'EK6_COLUMNS', 'TABLE1', 'TABLE2', 'TABLE3', 'TABLE4', 'TABLE5',
            'PAPER_NOTES', 'PLANTED', 'REAL', 'RESULT_METRICS', 'RUN_COLUMNS', 'GROUP', 'HIGHER_IS_BETTER',
            'PAPER_COLUMNS', 'PAPER_ROW_OF', 'DEVIATION_COLUMNS', 'DEVIATIONS', 'paper_table', 'paper_gain',
-           'RunReadError', 'RunWarning', 'data_kind', 'read_run', 'runs_frame', 'collect_runs', 'summarise',
-           'Comparison', 'judge', 'compare', 'paper_beside_ours', 'planted_group', 'plot_planted', 'learning_curves',
-           'plot_learning_curves', 'deviations']
+           'RunReadError', 'RunWarning', 'data_kind', 'method_name', 'read_run', 'runs_frame', 'collect_runs',
+           'summarise', 'Comparison', 'judge', 'compare', 'paper_beside_ours', 'planted_group', 'plot_planted',
+           'learning_curves', 'plot_learning_curves', 'deviations']
 
 # %% ../nbs/06_report.ipynb #f41a65be
 TABLE1_DATASETS = ('Ekman6', 'VideoEmotion8', 'PERR')       # Table 1's column groups, in the printed order
@@ -150,6 +150,11 @@ def _read_json(path:Path, fix:str):
     if not isinstance(value, dict): raise RunReadError(f"{path}: holds a {type(value).__name__}, not a JSON object. Fix: rerun the run.")
     return value
 
+def method_name(method:str, overrides:Optional[dict]=None) -> str:
+    "'mart', or 'mart [k=v, part.k=v]' for a run with `TrainConfig.mart` overrides (an option or an ablation, never pooled with plain MART)."
+    flat = lambda d, pre='': [x for k, v in sorted(d.items()) for x in (flat(v, f"{pre}{k}.") if isinstance(v, dict) else [f"{pre}{k}={v}"])]
+    return f"{method} [{', '.join(flat(overrides))}]" if overrides else method
+
 def read_run(folder) -> dict:
     "One run folder written by `mart_nb.train` (`config.json` + `final.json`) as a row of `collect_runs` (fields `RUN_COLUMNS`)."
     folder = Path(folder)
@@ -163,7 +168,7 @@ def read_run(folder) -> dict:
     if clash: raise RunReadError(f"{folder / 'final.json'}: disagrees with config.json on {clash} (config, final): files of two "
                                  "runs mixed. Fix: rerun the run into a fresh folder.")
     kl = final.get('test_temporal_kl')
-    return dict(dataset=final['dataset'], data=data_kind(cfg.get('data_root'), kl), preset=final['preset'], method=final['method'],
+    return dict(dataset=final['dataset'], data=data_kind(cfg.get('data_root'), kl), preset=final['preset'], method=method_name(final['method'], cfg.get('mart')),
                 seed=final['seed'], selection=final['selection'], optimistic=bool(final.get('optimistic', final['selection'] == 'test')),
                 **{k: test[k] for k in RESULT_METRICS[:4]}, temporal_kl=kl, selected_epoch=final['selected_epoch'],
                 **{k: final.get(k) for k in ('n_train', 'n_val', 'n_test')}, data_root=cfg.get('data_root'), path=str(folder))

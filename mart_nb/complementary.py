@@ -21,6 +21,7 @@ from .data import DATASETS, DatasetInfo
 from .host import _quiet_transformers
 from .lexicon import Lexicon, get_lexicon
 from .verification import verify_video
+from .masking import word_attention_map
 
 # %% auto #0
 __all__ = ['LOSSES', 'NEGATIVES', 'minilm_path', 'TACLConfig', 'TextFeatures', 'TextEncoder', 'random_bert_config',
@@ -404,7 +405,7 @@ class TACL(nn.Module):
         loss_v, loss_a = self.tacl_loss(z_v, z_a, z_l, fold(has_text), xv, xa, word_mask)
         aux = (self.aux_v(fold(pv).mean(1)), self.aux_a(fold(pa).mean(1))) if self.cfg.aux_heads else (None, None)   # (B, C)
         match = self.match_loss(video_tokens, audio_tokens, words, word_mask, z_l, fold(has_text), n_segments) if self.cfg.word_match else None
-        eq6 = lambda att: (att.mean(1) * w).sum(1)                                              # (B*Ns, tokens): heads, then words
+        eq6 = lambda att: word_attention_map(att, word_mask)                                    # (B*Ns, tokens): heads, then words (04a)
         loss = loss_v + loss_a + (match if match is not None else 0)
         return TACLOutput(loss, loss_v, loss_a, z_v, z_a, z_l, fold(has_text), eq6(att_v), eq6(att_a), att_v, att_a, *aux, match)
 

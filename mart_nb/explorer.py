@@ -6,7 +6,7 @@
 from __future__ import annotations
 import base64, contextlib, html, io, math
 from collections import Counter
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, fields, replace
 from pathlib import Path
 from typing import Optional
 
@@ -107,7 +107,9 @@ def load_run(path, device='cpu') -> RunModels:
     file = _mart_file(path)
     ck = load_checkpoint(file)
     if 'mart' not in ck: raise ValueError(f"{file} holds no MART weights (keys {sorted(ck)}): pass the run's mart.pt, not best.pt or teacher.pt")
-    cfg = TrainConfig(**ck['config'])
+    try: cfg = TrainConfig(**{k: v for k, v in ck['config'].items() if k in {f.name for f in fields(TrainConfig)}})
+    except (AttributeError, KeyError, TypeError) as e:
+        raise ValueError(f"{file}: its run config cannot be read ({type(e).__name__}: {e}); pass the mart.pt of a mart_nb training run") from None
     mart = load_mart(file)                                                    # the run's MART settings, its saved weights
     teacher_file = resolve_path(cfg.teacher) if cfg.teacher else file.parent / 'teacher.pt'
     teacher = load_host(teacher_file, device) if teacher_file.is_file() else None

@@ -67,7 +67,8 @@ def word_attention_map(attention:torch.Tensor, word_mask:Optional[torch.Tensor]=
     if attention.dim() != 4: raise ValueError(f"attention has shape {list(attention.shape)}; expected [B*Ns, heads, words, N]")
     A = attention.mean(1)                                                       # (B*Ns, L, N): Eq. 6
     w = torch.ones(A.shape[:2], device=A.device) if word_mask is None else word_mask.to(A.dtype)
-    return (A * w[..., None]).sum(1) / w.sum(1, keepdim=True).clamp(min=1)     # a segment without words gets zeros
+    mean = (A * w[..., None]).sum(1) / w.sum(1, keepdim=True).clamp(min=1)     # (B*Ns, N)
+    return torch.where(w.sum(1, keepdim=True) > 0, mean, 1.0 / A.shape[-1])   # no words: uniform, so no token is favoured
 
 def affective_scores(cls_attention:torch.Tensor, word_attention:Optional[torch.Tensor], lam:float=0.9,
                      segment_weight:Optional[torch.Tensor]=None) -> torch.Tensor:

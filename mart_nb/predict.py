@@ -46,7 +46,8 @@ def resolve_checkpoint(
 def _not_a_host(ck) -> str:
     "Why `ck` is not a host checkpoint, in words ('' when it is one)."
     if not isinstance(ck, dict): return f"holds a {type(ck).__name__}, not a mart_nb checkpoint"
-    if {'config', 'host_config', 'host'} <= set(ck): return ''
+    if {'config', 'host_config', 'host'} <= set(ck):
+        return '' if isinstance(ck['config'], dict) and {'dataset', 'preset'} <= set(ck['config']) else "has a run config without its dataset and preset"
     if 'mart' in ck: return "is the MART stage's model (mart.pt: host, text encoder and decoder), not a host checkpoint"
     if 'opt' in ck: return "is a run's training state (last.pt), not a host checkpoint"
     return f"has no host in it (its keys: {sorted(map(str, ck))[:6]})"
@@ -91,12 +92,13 @@ def host_from_checkpoint(
 def clip_config(
     ck:dict,                          # from `read_host_checkpoint`
     n_segments:Optional[int]=None,    # evaluation segments; None: the run's
+    path='the checkpoint',            # named in the error
 ) -> DataConfig:
     "The `DataConfig` of the checkpoint's run (its preset and label set), with `n_segments` evaluation segments if given."
     names = {f.name for f in fields(TrainConfig)}
     try: cfg = TrainConfig(**{k: v for k, v in ck['config'].items() if k in names}).data_config()
     except (AttributeError, KeyError, TypeError) as e:
-        raise CheckpointError(f"the run config in the checkpoint cannot be read ({type(e).__name__}: {e}).") from None
+        raise CheckpointError(f"{path}: its run config cannot be read ({type(e).__name__}: {e}). Fix: pass a checkpoint written by mart_nb's training.") from None
     return replace(cfg, n_segments_eval=n_segments) if n_segments else cfg
 
 # %% ../nbs/08_predict.ipynb #b9a1e605
@@ -200,7 +202,7 @@ def predict(
     _check_args(device, tau, lexicon, n_segments, dataset)
     path = resolve_checkpoint(checkpoint)
     ck = read_host_checkpoint(path, dataset)
-    cfg = clip_config(ck, n_segments)
+    cfg = clip_config(ck, n_segments, path)
     srt = Path(srt) if srt is not None else srt_beside(video)
     sample = read_clip(video, srt, cfg)
     probs, tcam = _scores(host_from_checkpoint(ck, device, path), sample, device)   # (C,), (Ns, C)

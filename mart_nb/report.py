@@ -308,7 +308,8 @@ def _cell(x:pd.Series) -> str:
 
 def _our_label(method:str, preset:str, selection:str) -> str:
     sel = 'best test epoch, optimistic' if selection == 'test' else 'val selection'
-    return f"{PAPER_ROW_OF[method]} [{preset} preset, {sel}]"
+    base, _, options = method.partition(' ')                              # 'mart [mask.ranking=video, ...]': an option's run
+    return f"{PAPER_ROW_OF.get(base, base)}{' ' + options if options else ''} [{preset} preset, {sel}]"
 
 def paper_beside_ours(table:int,                  # 1 (Ekman6, VideoEmotion8, PERR) or 2 (IEMOCAP, AffWild2)
                       runs:pd.DataFrame,          # rows of collect_runs; only the real-data runs are used
@@ -457,7 +458,7 @@ DEVIATIONS = [
     ('design choice', "choice 5: masking",
      "paper Eq. 7: S hints then ceil(alpha M) masked, at the encoder input; code: encoder-output tokens, 0.9 CLS + 0.1 word attention, AttMask hints, p = 0.5",
      "the code's reading by default (output placement, 0.9/0.1 scores, ratio 0.1 -> 0.5, hints from the top tokens, p_apply 0.5); Eq. 7, input placement, random/tube/frame masks as options",
-     "the code's values are the ones that produced the paper's numbers; the other readings stay testable", '04a_masking', 'mart_nb.masking.MaskConfig mart_nb.masking.make_mask'),
+     "the code's values are the only published ones (spec 3.2: the paper gives none for S, M or the mix lambda); the other readings stay testable", '04a_masking', 'mart_nb.masking.MaskConfig mart_nb.masking.make_mask'),
     ('design choice', "choice 6: recovery targets",
      "paper Table 5 'Ours': affective recovery; code: normalised pixels only (weight 0.05)",
      "normalised tubelet pixels (masked MSE, weight 0.05) and the temporal emotion distribution (KL to the teacher's per-segment distribution, weight 1)",

@@ -24,13 +24,13 @@ from .masking import STRATEGIES, overlay_mask, pixels_to_video
 from .mart import MART, MARTOutput, build_mart
 from .synth import load_truth, planted_segments
 from .train import TrainConfig, load_checkpoint, load_host, load_mart, resolve_path
-from .verification import SegmentVerification, oracle_tcam, verify_video
+from .verification import SegmentVerification, oracle_tcam, planted_word_roles, verify_video
 
 # %% auto #0
 __all__ = ['TEACHERS', 'ExplorerState', 'ExplorerCache', 'RunModels', 'random_models', 'load_run', 'Clip', 'open_source',
-           'video_choices', 'load_clip', 'teacher_host', 'teacher_scores', 'run_mart', 'WordView', 'planted_roles',
-           'word_views', 'View', 'segment_view', 'open_models', 'compute_view', 'class_colour', 'frame_mosaic',
-           'render', 'figure_png', 'words_html', 'ExplorerApp', 'explorer']
+           'video_choices', 'load_clip', 'teacher_host', 'teacher_scores', 'run_mart', 'WordView', 'word_views', 'View',
+           'segment_view', 'open_models', 'compute_view', 'class_colour', 'frame_mosaic', 'render', 'figure_png',
+           'words_html', 'ExplorerApp', 'explorer']
 
 # %% ../nbs/07_explorer.ipynb #2bf8a39f
 TEACHERS = ('oracle', 'random', 'run')
@@ -204,15 +204,6 @@ class WordView:
     reason: str
     role: Optional[str] = None   # planted truth: 'cue' | 'distractor'; None (not planted, or real data)
 
-def planted_roles(truth:dict, n_segments:int) -> list:
-    "Per segment, `{word: 'cue' | 'distractor'}` of the planted subtitle words spoken in it (bins as in `score_against_truth`)."
-    seg_len, out = truth['seconds'] / n_segments, [{} for _ in range(n_segments)]
-    for line in truth['subtitles']:
-        if line['role'] not in ('cue', 'distractor'): continue
-        first, last = int(line['start'] // seg_len), min(n_segments - 1, math.ceil(line['end'] / seg_len) - 1)
-        for s in range(first, last + 1): out[s][line['word']] = line['role']
-    return out
-
 def word_views(check:SegmentVerification, lexicon, roles:Optional[dict]=None) -> list:
     "A `WordView` for every decision of one segment's verification, with the planted `roles` `{word: role}`."
     cues = {c.position: c for c in lexicon.cues(check.text)}
@@ -261,7 +252,7 @@ def segment_view(state:ExplorerState, clip:Clip, tcam:torch.Tensor, checks:list,
     slices = sorted(set(torch.linspace(0, t - 1, min(4, t)).round().long().tolist()))
     frames = [hc.tubelet * k for k in slices]                                            # first frame of each slice
     recon = _recovered_video(out, clip, s, hc, mask)[:, frames].transpose(0, 1)         # (K, 3, H, W)
-    roles = planted_roles(clip.truth, Ns)[s] if clip.truth else {}
+    roles = planted_word_roles(clip.truth, Ns)[s] if clip.truth else {}
     name = clip.info.classes[clip.label] if clip.label >= 0 else 'class unknown'
     return View(f"{clip.vid} ({name}) | {models.source} | teacher: {state.teacher}", s, Ns, tuple(clip.times[s].tolist()),
                 clip.info.classes, clip.video[s][:, frames].transpose(0, 1), slices, mask, hints, recon, hc.patch, clip.audio[s],

@@ -13,10 +13,10 @@ import numpy as np
 import torch
 
 from .data import DATASETS, SENTIMENTS, DataConfig, MartDataError, VideoEmotionDataset, collate_videos
-from .host import MBT, HostConfig, build_mbt, temporal_cam
+from .host import MBT, temporal_cam
 from .lexicon import BACKENDS, get_lexicon
 from .masking import distribution_target
-from .train import TrainConfig, _in_ipython, load_checkpoint
+from .train import TrainConfig, _in_ipython, host_from_state, load_checkpoint
 from .verification import verify_video
 
 # %% auto #0
@@ -81,13 +81,10 @@ def host_from_checkpoint(
     path='the checkpoint',        # named in the error
 ) -> MBT:
     "The host of a checkpoint, in evaluation mode on `device` (no pretrained encoder is loaded: the weights replace them)."
-    try:
-        hc = HostConfig(**{**ck['host_config'], 'video_checkpoint': None, 'audio_checkpoint': None})
-        host = build_mbt(hc); host.load_state_dict(ck['host'])
+    try: return host_from_state(ck, device)                               # mart_nb.train's loader, with the file named on failure
     except (TypeError, KeyError, ValueError, RuntimeError) as e:
         raise CheckpointError(f"{path}: its host weights do not fit its host_config ({type(e).__name__}: {str(e).splitlines()[0]}). "
                               "Fix: pass a checkpoint written by mart_nb's training.") from None
-    return host.to(device).eval()
 
 def clip_config(
     ck:dict,                          # from `read_host_checkpoint`

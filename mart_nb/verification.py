@@ -15,9 +15,9 @@ from .lexicon import Lexicon, get_lexicon, unreached_classes
 
 # %% auto #0
 __all__ = ['VideoSide', 'segment_emotions', 'CueDecision', 'word_classes', 'reachable_classes', 'verify_cue',
-           'SegmentVerification', 'verify_video', 'verification_table', 'oracle_tcam', 'score_against_truth',
-           'precision_recall', 'sample_segment_texts', 'verify_dataset', 'sum_counts', 'score_dataset', 'count_words',
-           'load_truth_of', 'plot_verification', 'sweep_tau']
+           'SegmentVerification', 'verify_video', 'verification_table', 'oracle_tcam', 'planted_word_roles',
+           'score_against_truth', 'precision_recall', 'sample_segment_texts', 'verify_dataset', 'sum_counts',
+           'score_dataset', 'count_words', 'load_truth_of', 'plot_verification', 'sweep_tau']
 
 # %% ../nbs/03b_verification.ipynb #4a3d84db
 @dataclass
@@ -134,6 +134,15 @@ def oracle_tcam(truth:dict, n_segments:int, prior:str='planted') -> torch.Tensor
     else: raise ValueError(f"prior must be 'planted' or 'label', not {prior!r}")
     return zbar[None] * P
 
+def planted_word_roles(truth:dict, n_segments:int) -> list:
+    "Per segment (equal bins of the clip), `{word: 'cue' | 'distractor'}` of the planted subtitle words spoken in it."
+    seg_len, out = truth['seconds'] / n_segments, [{} for _ in range(n_segments)]
+    for line in truth['subtitles']:
+        if line['role'] not in ('cue', 'distractor'): continue
+        first, last = int(line['start'] // seg_len), min(n_segments - 1, int(np.ceil(line['end'] / seg_len)) - 1)
+        for s in range(first, last + 1): out[s][line['word']] = line['role']
+    return out
+
 def score_against_truth(results:Sequence, truth:dict, n_segments:int, video:Optional[str]=None) -> dict:
     "Counts of kept / rejected cue and distractor words of one planted video (words matched by text and segment)."
     if truth is None:
@@ -141,12 +150,7 @@ def score_against_truth(results:Sequence, truth:dict, n_segments:int, video:Opti
                          "planted truth (truth/<class>/<id>.json): scoring against the truth needs the planted sample "
                          "(mart_nb.synth) or its truth sidecars; on real data, use the verification (verify_video, "
                          "verify_dataset) without scoring")
-    seg_len = truth['seconds'] / n_segments
-    roles = {}
-    for line in truth['subtitles']:
-        if line['role'] not in ('cue', 'distractor'): continue
-        first, last = int(line['start'] // seg_len), min(n_segments - 1, int(np.ceil(line['end'] / seg_len)) - 1)
-        for s in range(first, last + 1): roles[(s, line['word'])] = line['role']
+    roles = {(s, w): r for s, seg in enumerate(planted_word_roles(truth, n_segments)) for w, r in seg.items()}
     counts = dict(cue_kept=0, cue_dropped=0, distractor_kept=0, distractor_dropped=0, other_kept=0, other_dropped=0)
     for r in results:
         for d in r.decisions:

@@ -4,6 +4,7 @@
 
 # %% ../nbs/00b_synth.ipynb #f74f9f3a
 from __future__ import annotations
+from collections import Counter
 import glob, hashlib, json, math, os, re, shutil, socket, tempfile
 from dataclasses import dataclass, asdict, field, replace
 from pathlib import Path
@@ -14,15 +15,18 @@ import numpy as np
 import torch
 from tqdm.auto import tqdm
 
-from .data import DATASETS, DataConfig, DatasetInfo, sample_root, segment_frame_indices
+from .data import DATASETS, NEG, NEU, POS, DataConfig, DatasetInfo, sample_root, segment_frame_indices
 
 # %% auto #0
-__all__ = ['GENERATOR_VERSION', 'CLASS_PITCH_HZ', 'CLASS_WORDS', 'CARRIERS', 'NEUTRAL_LINES', 'SUBSETS', 'MANIFEST',
-           'PlantedConfig', 'plant_intensity', 'plant_confuser', 'emotion_distribution', 'class_colour',
-           'class_signature', 'render_frames', 'class_tone', 'render_audio', 'plant_subtitles', 'write_srt',
-           'plan_video', 'write_video', 'render_video', 'make_planted_dataset', 'load_truth', 'planted_segments',
-           'plot_truth', 'window_distributions', 'PlantedDifficulty', 'planted_difficulty', 'planted_cache_dir',
-           'planted_key', 'is_complete_set', 'remove_stale_temps', 'cached_planted_dataset', 'planted_training_set']
+__all__ = ['GENERATOR_VERSION', 'NEWER_FIELDS', 'CLASS_PITCH_HZ', 'CLASS_WORDS', 'CARRIERS', 'NEUTRAL_LINES', 'DESIGNS',
+           'SUBSETS', 'MANIFEST', 'POLARITY_PITCH_HZ', 'PlantedConfig', 'config_record', 'plant_intensity',
+           'plant_confuser', 'emotion_distribution', 'class_colour', 'class_signature', 'render_frames', 'class_tone',
+           'render_audio', 'plant_subtitles', 'write_srt', 'plan_video', 'write_video', 'render_video',
+           'make_planted_dataset', 'load_truth', 'planted_segments', 'plot_truth', 'window_distributions',
+           'PlantedDifficulty', 'planted_difficulty', 'planted_cache_dir', 'planted_key', 'is_complete_set',
+           'remove_stale_temps', 'cached_planted_dataset', 'planted_training_set', 'plant_short_peak', 'plant_region',
+           'plant_imperfect_subtitles', 'texture_params', 'moving_texture', 'render_local_frames', 'polarity_tone',
+           'render_polarity_audio', 'planted_oracles', 'set_oracles', 'planted_benchmark_set']
 
 # %% ../nbs/00b_synth.ipynb #13adb9d4
 GENERATOR_VERSION = 2                 # 2: confusers can outweigh the class; short videos get one peak
@@ -45,16 +49,37 @@ class PlantedConfig:
     audio_bitrate: int = 24000
     x264_params: str = ''         # extra libx264 options; 'mbtree=0' makes the bytes reproducible (see 'A training-size set')
     confuser_ratio: tuple = (0.8, 1.3)   # confuser's target total relative to the class's, before a U(0.85, 1) factor per second
+    design: str = 'dense'         # 'dense': the class fills the frame and the sound; 'sparse': the benchmark (see 'A benchmark that needs MART')
+    # the sparse design only (a dense set ignores them; left at their defaults, they are not part of its name):
+    peak_seconds: int = 2         # length of the one peak
+    region: float = 0.25          # share of the frame's area the class signature covers (a square, placed per video)
+    cue_rate: float = 0.8         # share of the peak seconds whose line names the class; the others get a neutral line
+    distractor_rate: float = 0.6  # share of the confuser's seconds whose line names the confuser
+    neutral_rate: float = 0.2     # share of the remaining seconds with a neutral line
+    x264_preset: str = 'medium'   # libx264 speed preset (the benchmark: 'veryfast', 3x quicker to encode)
 
     @classmethod
     def training(cls, **kw):
         "Training-size preset for the tiny host: 8 x (10 + 5 + 5) videos of 12 s at 8 fps, 64x48 (see 'A training-size set')."
         return cls(**{**dict(n_train=10, n_val=5, n_test=5, seconds=12, fps=8, height=48, width=64, x264_params='mbtree=0'), **kw})
 
+    @classmethod
+    def benchmark(cls, **kw):
+        "The planted benchmark: 8 x (20 + 10 + 50) videos of 12 s at 8 fps, 48x48, sparse design (see 'A benchmark that needs MART')."
+        return cls(**{**dict(design='sparse', n_train=20, n_val=10, n_test=50, seconds=12, fps=8, height=48, width=48,
+                             x264_params='mbtree=0', x264_preset='veryfast', confuser_ratio=(0.6, 1.6)), **kw})
+
     @property
     def info(self) -> DatasetInfo: return DATASETS[self.dataset]
     @property
     def class_names(self) -> tuple: return tuple(self.classes or self.info.classes)
+
+NEWER_FIELDS = ('design', 'peak_seconds', 'region', 'cue_rate', 'distractor_rate', 'neutral_rate', 'x264_preset')
+
+def config_record(cfg:PlantedConfig) -> dict:
+    "The fields of `cfg` that name its set: all of them, less those added with the sparse design while at their defaults (so older sets keep their names)."
+    d, default = asdict(cfg), asdict(PlantedConfig())
+    return d if cfg.design != 'dense' else {k: v for k, v in d.items() if k not in NEWER_FIELDS or v != default[k]}
 
 # %% ../nbs/00b_synth.ipynb #17dcea52
 def plant_intensity(rng:np.random.Generator, n:int=16) -> np.ndarray:
@@ -174,29 +199,37 @@ def write_srt(lines:Sequence, path):
                                   for n, l in enumerate(lines, 1)), encoding='utf-8')
 
 # %% ../nbs/00b_synth.ipynb #802cd5f4
+DESIGNS = ('dense', 'sparse')
+
 def plan_video(cfg:PlantedConfig, label_name:str, number:int) -> dict:
     "The truth record of one video: class, curves, distribution, subtitles, seed and generator version."
     classes = cfg.class_names
     label = cfg.info.class_index(label_name)
     seed = int(np.random.SeedSequence([cfg.seed, label, number]).generate_state(1)[0])
     rng = np.random.default_rng(seed)
-    intensity = plant_intensity(rng, cfg.seconds)
+    if cfg.design not in DESIGNS: raise ValueError(f"PlantedConfig.design must be one of {DESIGNS}, got {cfg.design!r}")
+    sparse = cfg.design == 'sparse'
+    intensity = plant_short_peak(rng, cfg.seconds, cfg.peak_seconds) if sparse else plant_intensity(rng, cfg.seconds)
     others = [c for c in classes if c != label_name]
     confuser_name = others[int(rng.integers(len(others)))] if others else label_name
     confuser = plant_confuser(rng, intensity, cfg.confuser_ratio) if others else np.zeros_like(intensity)
     dist = emotion_distribution(intensity, confuser, label, cfg.info.class_index(confuser_name), cfg.info.n_classes)
+    if sparse:                                           # drawn after everything a dense plan draws
+        extra = dict(design='sparse', region=list(plant_region(rng, cfg.height, cfg.width, cfg.region)))
+        subtitles = plant_imperfect_subtitles(label_name, confuser_name, intensity, confuser, rng, cfg)
+    else: extra, subtitles = {}, plant_subtitles(label_name, intensity, rng, classes)
     return dict(generator='mart_nb.synth', version=GENERATOR_VERSION, seed=seed, dataset=cfg.dataset,
                 video_id=f"{label_name.lower()}_{number:03d}", label_name=label_name, label=label,
                 fps=cfg.fps, seconds=cfg.seconds, height=cfg.height, width=cfg.width, sample_rate=cfg.sample_rate,
                 intensity=intensity.tolist(), confuser_name=confuser_name, confuser=confuser.tolist(),
-                distribution=dist.round(5).tolist(), subtitles=plant_subtitles(label_name, intensity, rng, classes))
+                distribution=dist.round(5).tolist(), **extra, subtitles=subtitles)
 
 def write_video(path, frames:np.ndarray, wave:np.ndarray, fps:int, sample_rate:int, crf:int=32, audio_bitrate:int=24000,
-                x264_params:str=''):
+                x264_params:str='', x264_preset:str='medium'):
     "Encode uint8 frames `[N, H, W, 3]` and a mono waveform into an H.264 + AAC mp4."
     path = Path(path); path.parent.mkdir(parents=True, exist_ok=True)
     with av.open(str(path), 'w', format='mp4') as out:
-        vs = out.add_stream('libx264', rate=fps, options={'crf': str(crf), 'preset': 'medium', 'threads': '1',
+        vs = out.add_stream('libx264', rate=fps, options={'crf': str(crf), 'preset': x264_preset, 'threads': '1',
                                                    **({'x264-params': x264_params} if x264_params else {})})
         vs.width, vs.height, vs.pix_fmt = frames.shape[2], frames.shape[1], 'yuv420p'
         aus = out.add_stream('aac', rate=sample_rate, layout='mono'); aus.bit_rate = audio_bitrate
@@ -214,6 +247,8 @@ def render_video(truth:dict, cfg:PlantedConfig):
     "Frames and waveform of a planned video (deterministic from its seed)."
     rng = np.random.default_rng([truth['seed'], 1])
     args = (truth['label'], cfg.info.class_index(truth['confuser_name']), np.array(truth['intensity']), np.array(truth['confuser']))
+    if truth.get('design') == 'sparse':
+        return render_local_frames(*args, tuple(truth['region']), cfg, rng), render_polarity_audio(*args, cfg, rng)
     return render_frames(*args, cfg, rng), render_audio(*args, cfg, rng)
 
 SUBSETS = (('training', 'n_train'), ('validation', 'n_val'), ('testing', 'n_test'))
@@ -232,7 +267,7 @@ def make_planted_dataset(root, cfg:Optional[PlantedConfig]=None, progress:bool=T
         vid = truth['video_id']
         frames, wave = render_video(truth, cfg)
         write_video(root / 'videos' / name / f'{vid}.mp4', frames, wave, cfg.fps, cfg.sample_rate, cfg.crf,
-                    cfg.audio_bitrate, cfg.x264_params)
+                    cfg.audio_bitrate, cfg.x264_params, cfg.x264_preset)
         write_srt(truth['subtitles'], root / 'srt' / name / f'{vid}.srt')
         (root / 'truth' / name).mkdir(parents=True, exist_ok=True)
         (root / 'truth' / name / f'{vid}.json').write_text(json.dumps(truth, indent=1))
@@ -243,7 +278,7 @@ def make_planted_dataset(root, cfg:Optional[PlantedConfig]=None, progress:bool=T
 
 def _readme(cfg) -> str:
     return (f"# Planted-affect sample (mart_nb.synth, generator version {GENERATOR_VERSION})\n\n"
-            f"Made by `mart_nb.synth.make_planted_dataset(root, PlantedConfig(**{json.dumps(asdict(cfg))}))`.\n"
+            f"Made by `mart_nb.synth.make_planted_dataset(root, PlantedConfig(**{json.dumps(config_record(cfg))}))`.\n"
             "Layout as the real benchmarks: `videos/<Class>/<id>.mp4` (H.264 + AAC), `srt/<Class>/<id>.srt`, "
             f"`{cfg.dataset}_01.json` (split). `truth/<Class>/<id>.json` holds the planted truth: intensity curve, "
             "confuser, per-second emotion distribution, and the role (cue / distractor / neutral) of each subtitle line.\n"
@@ -326,12 +361,12 @@ def planted_cache_dir(cache_dir=None) -> Path:
 
 def planted_key(cfg:PlantedConfig) -> str:
     "Folder name of `cfg`'s set: dataset, videos per class, classes, and a hash of every field and the generator version."
-    blob = json.dumps(dict(config=asdict(cfg), version=GENERATOR_VERSION), sort_keys=True)
+    blob = json.dumps(dict(config=config_record(cfg), version=GENERATOR_VERSION), sort_keys=True)
     per_class = cfg.n_train + cfg.n_val + cfg.n_test
     return f"{cfg.dataset}_planted_{per_class}x{len(cfg.class_names)}_{hashlib.sha256(blob.encode()).hexdigest()[:12]}"
 
 def _manifest(cfg:PlantedConfig) -> dict:
-    return dict(key=planted_key(cfg), generator_version=GENERATOR_VERSION, config=json.loads(json.dumps(asdict(cfg))))
+    return dict(key=planted_key(cfg), generator_version=GENERATOR_VERSION, config=json.loads(json.dumps(config_record(cfg))))
 
 def is_complete_set(root, cfg:PlantedConfig) -> bool:
     "Whether `root` holds a finished set of `cfg`: its manifest (written last) exists and names `cfg`."
@@ -394,3 +429,131 @@ def planted_training_set(
 ) -> Path:
     "The training-size planted set (`PlantedConfig.training(seed=seed, **overrides)`), from the cache or generated into it."
     return cached_planted_dataset(PlantedConfig.training(seed=seed, **overrides), cache_dir, progress)
+
+# %% ../nbs/00b_synth.ipynb #b76f4790
+def plant_short_peak(rng:np.random.Generator, n:int=12, width:int=2) -> np.ndarray:
+    "One peak: `width` consecutive seconds at U(0.8, 1) at a random place, every other second on a calm floor U(0.03, 0.08)."
+    if n < width + 2: raise ValueError(f"a short peak of {width} s needs a video of at least {width + 2} s, got {n}")
+    start = int(rng.integers(0, n - width + 1))
+    curve = np.full(n, rng.uniform(0.03, 0.08))
+    curve[start:start + width] = rng.uniform(0.8, 1.0, width)
+    return curve.round(4)
+
+def plant_region(rng:np.random.Generator, height:int, width:int, area:float=0.25) -> tuple:
+    "A square `(top, left, side)` covering at most `area` of the frame, placed uniformly at random inside it."
+    side = min(height, width, int(math.floor(math.sqrt(area * height * width))))
+    return int(rng.integers(0, height - side + 1)), int(rng.integers(0, width - side + 1)), side
+
+# %% ../nbs/00b_synth.ipynb #f133b5de
+def _line(k:int, rng, text:str, role:str, word=None, label=None) -> dict:
+    start = k + float(rng.uniform(0.05, 0.3)); end = start + float(rng.uniform(0.45, 0.6))
+    return dict(start=round(start, 3), end=round(end, 3), text=text, second=k, word=word, role=role, label=label)
+
+def _emotional_line(k:int, rng, cls:str, role:str) -> dict:
+    word = CLASS_WORDS[cls][int(rng.integers(len(CLASS_WORDS[cls])))]
+    return _line(k, rng, CARRIERS[int(rng.integers(len(CARRIERS)))].format(word), role, word, cls)
+
+def _neutral_line(k:int, rng) -> dict:
+    return _line(k, rng, NEUTRAL_LINES[int(rng.integers(len(NEUTRAL_LINES)))], 'neutral')
+
+def plant_imperfect_subtitles(label_name:str, confuser_name:str, intensity, confuser, rng, cfg:PlantedConfig) -> list:
+    "Lines for one video: a cue on a `cue_rate` share of the peak seconds (else a neutral line), a confuser word on a `distractor_rate` share of the confuser's seconds, neutral lines elsewhere at `neutral_rate`."
+    lines = []
+    for k, (i, c) in enumerate(zip(intensity, confuser)):
+        draw = rng.random()
+        if i >= 0.5: lines.append(_emotional_line(k, rng, label_name, 'cue') if draw < cfg.cue_rate else _neutral_line(k, rng))
+        elif c > 0 and draw < cfg.distractor_rate: lines.append(_emotional_line(k, rng, confuser_name, 'distractor'))
+        elif rng.random() < cfg.neutral_rate: lines.append(_neutral_line(k, rng))
+    return lines
+
+# %% ../nbs/00b_synth.ipynb #cc00fcaa
+def texture_params(rng:np.random.Generator) -> dict:
+    "The class-independent background of one video: grey stripes at a random angle, period, drift speed and phase."
+    return dict(angle=float(rng.uniform(0, math.pi)), period=float(rng.uniform(8, 20)),
+                speed=float(rng.uniform(-1.5, 1.5)), phase=float(rng.uniform(0, 2 * math.pi)))
+
+def moving_texture(t:float, height:int, width:int, p:dict) -> np.ndarray:
+    "Grey frame `[H, W, 3]` in [0, 1] at time `t`: stripes of `texture_params` `p` drifting at `p['speed']` periods per second."
+    y, x = np.mgrid[0:height, 0:width].astype(np.float32)
+    u = (x * math.cos(p['angle']) + y * math.sin(p['angle'])) / p['period'] - p['speed'] * t
+    return np.repeat((0.5 + 0.15 * np.sin(2 * math.pi * u + p['phase']))[..., None], 3, 2)
+
+def render_local_frames(label, confuser_label, intensity, confuser, region, cfg:PlantedConfig, rng) -> np.ndarray:
+    "All frames `[seconds*fps, H, W, 3]` uint8: the moving texture everywhere, the class and confuser signatures only inside `region`."
+    C, H, W = cfg.info.n_classes, cfg.height, cfg.width
+    top, left, side = region
+    tex = texture_params(rng)
+    frames = []
+    for n in range(cfg.seconds * cfg.fps):
+        t = n / cfg.fps; k = int(t)
+        f = moving_texture(t, H, W, tex) + 0.01 * rng.standard_normal((H, W, 1))
+        box = f[top:top + side, left:left + side]                                   # (side, side, 3) a view into f
+        mixed = (1 - intensity[k] - confuser[k]) * box + intensity[k] * class_signature(label, C, t, side, side)
+        if confuser[k] > 0: mixed = mixed + confuser[k] * class_signature(confuser_label, C, t, side, side)
+        box[:] = mixed
+        frames.append((np.clip(f, 0, 1) * 255).round().astype(np.uint8))
+    return np.stack(frames)
+
+# %% ../nbs/00b_synth.ipynb #379a953f
+POLARITY_PITCH_HZ = {NEG: 220.0, POS: 440.0, NEU: 330.0}   # one tone per polarity, none per class
+
+def polarity_tone(polarity:int, t:np.ndarray) -> np.ndarray:
+    "The tone of a polarity (NEG / POS / NEU) at times `t`: pitch POLARITY_PITCH_HZ, the same 3 Hz tremolo for all."
+    return np.sin(2 * math.pi * POLARITY_PITCH_HZ[polarity] * t) * (0.65 + 0.35 * np.sin(2 * math.pi * 3 * t))
+
+def _moving_average(x:np.ndarray, n:int) -> np.ndarray:
+    "`np.convolve(x, np.ones(n) / n, mode='same')` by cumulative sums: O(len(x)) instead of O(n len(x))."
+    c = np.concatenate([[0.0], np.cumsum(np.pad(x, (n // 2, n - 1 - n // 2)))])
+    return (c[n:] - c[:-n]) / n
+
+def render_polarity_audio(label, confuser_label, intensity, confuser, cfg:PlantedConfig, rng) -> np.ndarray:
+    "Mono waveform `[seconds*sample_rate]`: the class's and the confuser's curves, each voiced by its polarity's tone only."
+    sr, n, pol = cfg.sample_rate, cfg.seconds * cfg.sample_rate, cfg.info.polarity
+    t = np.arange(n) / sr
+    smooth = lambda a: _moving_average(np.repeat(a, sr), sr // 50)
+    wave = 0.5 * smooth(intensity) * polarity_tone(pol[label], t) + 0.5 * smooth(confuser) * polarity_tone(pol[confuser_label], t)
+    wave += 0.01 * rng.standard_normal(n)
+    return np.clip(wave, -1, 1).astype(np.float32)
+
+# %% ../nbs/00b_synth.ipynb #945e605f
+def _window_levels(truth:dict, indices) -> np.ndarray:
+    "Planted intensity `[Ns]` of each window of frame indices `[Ns, T]` (the mean over its frames' seconds)."
+    return np.asarray(truth['intensity'])[np.minimum(np.asarray(indices) // truth['fps'], truth['seconds'] - 1)].mean(1)
+
+def _text_majority(truth:dict) -> Optional[str]:
+    "The class named by most emotional subtitle words of a video, or None (no word, or a tie)."
+    top = Counter(l['label'] for l in truth['subtitles'] if l.get('label')).most_common(2)
+    return top[0][0] if top and (len(top) == 1 or top[0][1] > top[1][1]) else None
+
+def planted_oracles(
+    truths:Sequence,            # planted truth records (plans or sidecars)
+    data_cfg:DataConfig,        # the evaluation windows: n_segments_eval, snippet_frames
+) -> dict:
+    "Accuracy of three readers of the planted truth: the mean of the evaluation windows, the most intense window, the majority of the subtitle words; and chance."
+    mean_ok, peak_ok, text_ok = [], [], []
+    for t in truths:
+        ev = segment_frame_indices(t['seconds'] * t['fps'], data_cfg.n_segments_eval, data_cfg.snippet_frames).numpy()
+        w = window_distributions(t, ev)                                             # (Ns, C)
+        mean_ok.append(w.mean(0).argmax() == t['label'])
+        peak_ok.append(w[_window_levels(t, ev).argmax()].argmax() == t['label'])
+        text_ok.append(_text_majority(t) == t['label_name'])
+    n_classes = DATASETS[truths[0]['dataset']].n_classes
+    return dict(chance=1 / n_classes, mean_pooling=float(np.mean(mean_ok)), peak_reading=float(np.mean(peak_ok)),
+                text_majority=float(np.mean(text_ok)), n_videos=len(mean_ok))
+
+def set_oracles(root, subset:str='testing', data_cfg:Optional[DataConfig]=None, annotation:str='ve8_01.json') -> dict:
+    "`planted_oracles` of one subset of a generated set, read from its truth sidecars (default: the test split, tiny windows)."
+    split = json.loads((Path(root) / annotation).read_text())['database']
+    truths = [load_truth(root, (e['annotations']['label'], vid)) for vid, e in split.items() if e['subset'] == subset]
+    if not truths or any(t is None for t in truths):
+        raise FileNotFoundError(f"{root}: subset {subset!r} has no videos or lacks truth/ sidecars; pass a planted set made by mart_nb.synth")
+    return planted_oracles(truths, data_cfg or DataConfig.tiny())
+
+def planted_benchmark_set(
+    seed:int=0,            # draws the whole set (curves, regions, confusers, words, noise)
+    cache_dir=None,        # None = `$MART_NB_CACHE`, else `~/.cache/mart_nb`
+    progress:bool=True,    # tqdm bar while generating
+    **overrides,           # any other `PlantedConfig` field, e.g. n_test=20
+) -> Path:
+    "The planted benchmark (`PlantedConfig.benchmark(seed=seed, **overrides)`), from the cache or generated into it."
+    return cached_planted_dataset(PlantedConfig.benchmark(seed=seed, **overrides), cache_dir, progress)

@@ -4,7 +4,7 @@
 
 # %% ../nbs/05_train.ipynb #19eeb9c2
 from __future__ import annotations
-import argparse, contextlib, copy, itertools, json, math, os, sys, time, warnings
+import argparse, contextlib, csv, copy, itertools, json, math, os, sys, time, warnings
 from dataclasses import dataclass, field, asdict, fields, replace
 from pathlib import Path
 from typing import Callable, Optional, Sequence
@@ -23,23 +23,25 @@ from .host import HostConfig, MBT, build_mbt, pcce_loss, predict, teacher_tcam, 
 from .mart import MART, build_mart
 
 # %% auto #0
-__all__ = ['PRESETS', 'METHODS', 'RESUMABLE_CHANGES', 'TrainConfig', 'ConfigError', 'resolve_path', 'check_config', 'lr_at',
-           'ema_model', 'classification_metrics', 'save_checkpoint', 'load_checkpoint', 'NonFiniteLossError',
-           'train_one_epoch', 'DistInfo', 'init_distributed', 'is_main_process', 'barrier', 'RunData', 'hold_out',
-           'first_videos', 'build_data', 'supervised_step', 'mart_step', 'evaluate', 'Trainer', 'saved_host_config',
-           'host_from_state', 'load_host', 'load_mart', 'teacher_path', 'param_groups', 'EpochBatches',
-           'planted_curve_kl', 'run_training', 'default_data_root', 'cli_parser', 'config_from_args', 'main',
-           'read_history', 'plot_history', 'recovered_curves', 'plot_curves']
+__all__ = ['PRESETS', 'METHODS', 'PLANTED_SETS', 'RESUMABLE_CHANGES', 'TrainConfig', 'ConfigError', 'resolve_path',
+           'check_config', 'lr_at', 'ema_model', 'classification_metrics', 'save_checkpoint', 'load_checkpoint',
+           'NonFiniteLossError', 'train_one_epoch', 'DistInfo', 'init_distributed', 'is_main_process', 'barrier',
+           'RunData', 'hold_out', 'first_videos', 'build_data', 'supervised_step', 'mart_step', 'evaluate', 'Trainer',
+           'saved_host_config', 'host_from_state', 'load_host', 'load_mart', 'teacher_path', 'param_groups',
+           'EpochBatches', 'write_predictions', 'planted_curve_kl', 'run_training', 'default_data_root', 'cli_parser',
+           'config_from_args', 'main', 'read_history', 'plot_history', 'recovered_curves', 'plot_curves']
 
 # %% ../nbs/05_train.ipynb #53e03996
 PRESETS = ('tiny', 'paper')
 METHODS = ('mart', 'supervised')
+PLANTED_SETS = ('benchmark', 'training')   # the planted sets a run can default to (mart_nb.synth)
 
 @dataclass
 class TrainConfig:
-    "One training run (defaults: the tiny preset on the planted training set, on a CPU)."
+    "One training run (defaults: the tiny preset on the planted benchmark, on a CPU)."
     dataset: str = 've8'                    # label set (mart_nb.data.DATASETS)
-    data_root: Optional[str] = None         # dataset root; None: the planted training set (mart_nb.synth, made once)
+    data_root: Optional[str] = None         # dataset root; None: the planted set named by `planted` (mart_nb.synth, made once)
+    planted: str = 'benchmark'              # with data_root None: 'benchmark' (sparse, local affect; 400 test videos) or 'training' (dense)
     annotation: str = 've8_01.json'         # split file, relative to the root
     train_subset: str = 'train'
     val_subset: Optional[str] = 'val'       # None, or absent from the split file: `val_fraction` of the training videos
@@ -120,7 +122,7 @@ def check_config(cfg:TrainConfig) -> TrainConfig:
     if cfg.dataset not in DATASETS:
         raise ConfigError(f"dataset={cfg.dataset!r} is unknown; known datasets: {sorted(DATASETS)} "
                           "(add a DatasetInfo to mart_nb.data.DATASETS for a new benchmark).")
-    _choice('preset', cfg.preset, PRESETS); _choice('method', cfg.method, METHODS); _choice('selection', cfg.selection, ('val', 'test'))
+    _choice('planted', cfg.planted, PLANTED_SETS); _choice('preset', cfg.preset, PRESETS); _choice('method', cfg.method, METHODS); _choice('selection', cfg.selection, ('val', 'test'))
     for f in ('epochs_teacher', 'epochs_mart', 'epochs_finetune', 'warmup_steps', 'num_workers'):
         if getattr(cfg, f) < 0: raise ConfigError(f"{f}={getattr(cfg, f)} must be >= 0.")
     for f in ('batch_size', 'accumulation'):
@@ -285,8 +287,8 @@ def first_videos(ds:VideoEmotionDataset, k:int) -> VideoEmotionDataset:
     return _view(ds, sorted(i for *_, i in sorted(order)[:k]), ds.train)
 
 def build_data(cfg:TrainConfig) -> RunData:
-    "The training, validation and test datasets of `cfg` (the planted training set when `data_root` is None)."
-    root = resolve_path(cfg.data_root) if cfg.data_root else default_data_root()
+    "The training, validation and test datasets of `cfg` (the planted set `cfg.planted` when `data_root` is None)."
+    root = resolve_path(cfg.data_root) if cfg.data_root else default_data_root(cfg.planted)
     dcfg = cfg.data_config()
     train = VideoEmotionDataset(root, cfg.annotation, cfg.train_subset, dcfg, train=True)
     test = VideoEmotionDataset(root, cfg.annotation, cfg.test_subset, dcfg, train=False)
@@ -524,9 +526,19 @@ def _final(self) -> dict:
                      selected_epoch=load_checkpoint(self.out / 'best.pt')['epoch'], test=res['metrics'],
                      test_temporal_kl=planted_curve_kl(res['tcam'], self.data.test),
                      val_from_train=self.data.val_from_train, n_train=len(self.data.train), n_val=len(self.data.val), n_test=len(self.data.test))
+        write_predictions(res, self.out / 'test_predictions.csv')
         (self.out / 'final.json').write_text(json.dumps(final, indent=1))
     barrier()
     return final
+
+def write_predictions(res:dict, path) -> Path:
+    "One row per evaluated video (`id,label,pred,correct`) from `evaluate`'s output, written atomically; read by the report's paired comparison."
+    path = Path(path); tmp = path.with_name(path.name + '.tmp')
+    with open(tmp, 'w', newline='') as f:
+        w = csv.writer(f); w.writerow(['id', 'label', 'pred', 'correct'])
+        for vid, y, p in zip(res['id'], res['label'].tolist(), res['logits'].argmax(-1).tolist()): w.writerow([vid, y, p, int(y == p)])
+    os.replace(tmp, path)
+    return path
 
 def planted_curve_kl(tcam:torch.Tensor, ds:VideoEmotionDataset) -> Optional[float]:
     "Mean over `ds`'s videos of KL(planted || model) between the temporal curves of the video's class, each normalised over time; None without planted truth."
@@ -548,10 +560,11 @@ def run_training(cfg:TrainConfig) -> dict:
 Trainer.fit, Trainer._final = _fit, _final
 
 # %% ../nbs/05_train.ipynb #bf043a5e
-def default_data_root() -> Path:
-    "The planted training set (made once in the cache folder by `mart_nb.synth`)."
-    from mart_nb.synth import planted_training_set
-    return planted_training_set()
+def default_data_root(planted:str='benchmark') -> Path:
+    "The planted set `planted` ('benchmark' or 'training'), made once in the cache folder by `mart_nb.synth`."
+    from mart_nb.synth import planted_benchmark_set, planted_training_set
+    _choice('planted', planted, PLANTED_SETS)
+    return planted_benchmark_set() if planted == 'benchmark' else planted_training_set()
 
 # %% ../nbs/05_train.ipynb #c6f7ab90
 def _parse_value(kind:str, text:str):

@@ -16,11 +16,13 @@ from .train import read_history, resolve_path
 
 # %% auto #0
 __all__ = ['TABLE1_DATASETS', 'TABLE2_DATASETS', 'PAPER_METRICS', 'EK6_COLUMNS', 'TABLE1', 'TABLE2', 'TABLE3', 'TABLE4', 'TABLE5',
-           'PAPER_NOTES', 'PLANTED', 'REAL', 'RESULT_METRICS', 'RUN_COLUMNS', 'GROUP', 'HIGHER_IS_BETTER',
-           'PAPER_COLUMNS', 'PAPER_ROW_OF', 'DEVIATION_COLUMNS', 'DEVIATIONS', 'paper_table', 'paper_gain',
-           'RunReadError', 'RunWarning', 'data_kind', 'method_name', 'read_run', 'runs_frame', 'collect_runs',
-           'summarise', 'Comparison', 'judge', 'compare', 'paper_beside_ours', 'planted_group', 'plot_planted',
-           'learning_curves', 'plot_learning_curves', 'deviations']
+           'PAPER_NOTES', 'PLANTED', 'BENCHMARK', 'REAL', 'RESULT_METRICS', 'RUN_COLUMNS', 'GROUP', 'HIGHER_IS_BETTER',
+           'COMPARE_COLUMNS', 'PREDICTION_COLUMNS', 'PAPER_COLUMNS', 'PAPER_ROW_OF', 'DEVIATION_COLUMNS', 'DEVIATIONS',
+           'paper_table', 'paper_gain', 'RunReadError', 'RunWarning', 'data_kind', 'method_name', 'read_run',
+           'runs_frame', 'collect_runs', 'summarise', 'Comparison', 'judge', 'read_predictions', 'paired_difference',
+           'plot_paired', 'compare_arms', 'compare', 'paper_beside_ours', 'planted_group', 'plot_planted',
+           'learning_curves', 'plot_learning_curves', 'planted_references', 'results_table', 'markdown_table',
+           'deviations']
 
 # %% ../nbs/06_report.ipynb #f41a65be
 TABLE1_DATASETS = ('Ekman6', 'VideoEmotion8', 'PERR')       # Table 1's column groups, in the printed order
@@ -116,7 +118,7 @@ def paper_gain() -> pd.DataFrame:
     return pd.concat(gains).loc[[*TABLE1_DATASETS, *TABLE2_DATASETS], list(PAPER_METRICS)].round(2)
 
 # %% ../nbs/06_report.ipynb #92f0398f
-PLANTED, REAL = 'planted sample', 'real'
+PLANTED, BENCHMARK, REAL = 'planted sample', 'planted benchmark', 'real'
 RESULT_METRICS = ('acc_e', 'f1_e', 'acc_s', 'f1_s', 'temporal_kl')
 RUN_COLUMNS = ('dataset', 'data', 'preset', 'method', 'seed', 'selection', 'optimistic', *RESULT_METRICS, 'selected_epoch',
                'n_train', 'n_val', 'n_test', 'data_root', 'path')
@@ -129,13 +131,18 @@ class RunReadError(ValueError):
 class RunWarning(UserWarning):
     "A run left out (or counted with a caveat): the message names the file and why."
 
-def data_kind(data_root:Optional[str],               # config.json's data_root (None: the planted training set)
+def data_kind(data_root:Optional[str],               # config.json's data_root (None: a planted set, named by `planted`)
               temporal_kl:Optional[float]=None,     # final.json's test_temporal_kl (a number only where planted truth exists)
+              planted:Optional[str]=None,           # config.json's planted ('benchmark' or 'training'; absent before the benchmark)
              ) -> str:
-    "PLANTED for the planted data (no data_root, a root naming a planted set or in mart_nb's cache, or planted curves scored), else REAL."
-    from mart_nb.synth import planted_cache_dir
-    if data_root is None or temporal_kl is not None: return PLANTED
+    "BENCHMARK for the planted benchmark, PLANTED for the other planted sets (a root naming one or in mart_nb's cache, or planted curves scored), else REAL."
+    from mart_nb.synth import MANIFEST, planted_cache_dir
+    if data_root is None: return BENCHMARK if planted == 'benchmark' else PLANTED
     path = Path(str(data_root)).expanduser()
+    try: design = json.loads((path / MANIFEST).read_text())['config'].get('design', 'dense')   # a set made by mart_nb.synth
+    except (OSError, ValueError, KeyError, TypeError, AttributeError): design = None
+    if design == 'sparse': return BENCHMARK
+    if design is not None or temporal_kl is not None: return PLANTED
     if any('planted' in part.lower() for part in path.parts): return PLANTED
     cache = planted_cache_dir().resolve()
     return PLANTED if path.resolve() == cache or cache in path.resolve().parents else REAL
@@ -168,7 +175,7 @@ def read_run(folder) -> dict:
     if clash: raise RunReadError(f"{folder / 'final.json'}: disagrees with config.json on {clash} (config, final): files of two "
                                  "runs mixed. Fix: rerun the run into a fresh folder.")
     kl = final.get('test_temporal_kl')
-    return dict(dataset=final['dataset'], data=data_kind(cfg.get('data_root'), kl), preset=final['preset'], method=method_name(final['method'], cfg.get('mart')),
+    return dict(dataset=final['dataset'], data=data_kind(cfg.get('data_root'), kl, cfg.get('planted')), preset=final['preset'], method=method_name(final['method'], cfg.get('mart')),
                 seed=final['seed'], selection=final['selection'], optimistic=bool(final.get('optimistic', final['selection'] == 'test')),
                 **{k: test[k] for k in RESULT_METRICS[:4]}, temporal_kl=kl, selected_epoch=final['selected_epoch'],
                 **{k: final.get(k) for k in ('n_train', 'n_val', 'n_test')}, data_root=cfg.get('data_root'), path=str(folder))
@@ -226,8 +233,8 @@ _LABELS = dict(acc_e='AccE', f1_e='F1E', acc_s='AccS', f1_s='F1S', temporal_kl='
 
 @dataclass
 class Comparison:
-    "MART minus the supervised baseline per metric, with the seeds' spread, and the verdict in words."
-    table: pd.DataFrame     # one row per (group, metric): both means, stds and counts, diff, se, judgement
+    "Arm B (MART, or a variant) minus arm A (the baseline) per metric, with its standard error, and a verdict in words."
+    table: pd.DataFrame     # one row per (group, metric): both means, stds and counts, diff, se (and which), judgement
     verdict: str            # a sentence per group, written from `table`
 
 def judge(diff:float,                 # MART's mean minus the baseline's
@@ -236,64 +243,269 @@ def judge(diff:float,                 # MART's mean minus the baseline's
           higher_is_better:bool=True, # False for the temporal KL
           z:float=2.0,                # how many standard errors make a difference
           resolution:float=0.0,       # a difference this small is no evidence (accuracies: one test video, 1 / n_test)
+          within:str='within spread', # the word for a difference not beyond them ('below resolution' for the paired SE)
          ) -> str:
-    "'better', 'worse' (MART's side, beyond z standard errors and `resolution`), 'within spread', or 'too few seeds' (n_min < 2)."
+    "'better', 'worse' (MART's side, beyond z SE and `resolution`), `within`, or 'too few seeds' (n_min < 2)."
     if n_min < 2 or not np.isfinite(se): return 'too few seeds'
-    if abs(diff) <= max(z * se, resolution): return 'within spread'
+    if abs(diff) <= max(z * se, resolution): return within
     return 'better' if (diff > 0) == higher_is_better else 'worse'
 
 def _n_test(split:str) -> Optional[int]:
     try: return int(split.split('/')[2])
     except (IndexError, ValueError): return None
 
-def _compare_group(sup:pd.Series, mart:pd.Series, metrics:Sequence[str], z:float, n_test:Optional[int]) -> list:
-    rows = []
+COMPARE_COLUMNS = ('metric', 'a', 'b', 'a_mean', 'a_std', 'n_a', 'b_mean', 'b_std', 'n_b', 'diff', 'se', 'se_kind',
+                   'se_welch', 'se_paired', 'ci_low', 'ci_high', 'resolvable', 'resolution', 'judgement')
+
+def _compare_group(sa:pd.Series, sb:pd.Series, metrics:Sequence[str], z:float, n_test:Optional[int]) -> list:
+    "Rows (`COMPARE_COLUMNS`) of arm B minus arm A, from their `summarise` rows, with Welch's SE over seeds."
+    rows, nan = [], float('nan')
     for m in metrics:
-        ms, mm = sup[f'{m}_mean'], mart[f'{m}_mean']
-        if not (np.isfinite(ms) and np.isfinite(mm)): continue            # e.g. no temporal KL on real data
-        ss, sm, n_min = sup[f'{m}_std'], mart[f'{m}_std'], min(sup.n_runs, mart.n_runs)
-        se = math.sqrt(ss ** 2 / sup.n_runs + sm ** 2 / mart.n_runs) if n_min >= 2 else float('nan')
+        ma, mb = sa[f'{m}_mean'], sb[f'{m}_mean']
+        if not (np.isfinite(ma) and np.isfinite(mb)): continue            # e.g. no temporal KL on real data
+        s_a, s_b, n_min = sa[f'{m}_std'], sb[f'{m}_std'], min(sa.n_runs, sb.n_runs)
+        se = math.sqrt(s_a ** 2 / sa.n_runs + s_b ** 2 / sb.n_runs) if n_min >= 2 else nan
         res = 1 / n_test if n_test and m != 'temporal_kl' else 0.0           # one test video's worth
-        rows.append(dict(metric=m, supervised_mean=ms, supervised_std=ss, mart_mean=mm, mart_std=sm, n_supervised=sup.n_runs, n_mart=mart.n_runs,
-                         diff=mm - ms, se=se, resolution=res, judgement=judge(mm - ms, se, n_min, HIGHER_IS_BETTER[m], z, res)))
+        rows.append(dict(metric=m, a=sa.name, b=sb.name, a_mean=ma, a_std=s_a, n_a=sa.n_runs, b_mean=mb, b_std=s_b,
+                         n_b=sb.n_runs, diff=mb - ma, se=se, se_kind='welch', se_welch=se, se_paired=nan, ci_low=nan,
+                         ci_high=nan, resolvable=z * se, resolution=res,
+                         judgement=judge(mb - ma, se, n_min, HIGHER_IS_BETTER[m], z, res)))
     return rows
 
-# %% ../nbs/06_report.ipynb #ec4862e9
-def _points(m:str, v:float) -> str: return f"{v:+.3f}" if m == 'temporal_kl' else f"{100 * v:+.1f} points"
+# %% ../nbs/06_report.ipynb #f0dd64bf
+PREDICTION_COLUMNS = ('id', 'label', 'pred', 'correct')     # test_predictions.csv: one row per test video
 
-def _sentence(key:dict, t:pd.DataFrame) -> str:
-    "The verdict for one group, from its rows of the comparison table."
+_PRED_FIX = ("Fix: run it again with the same out_dir (with its last.pt and best.pt still there, mart_nb.train only "
+             "evaluates the selected model again and writes the file; without them it trains again).")
+
+def read_predictions(folder) -> pd.DataFrame:
+    "A run's `test_predictions.csv`, checked: video id (text), label and prediction indices, 1/0 (`PREDICTION_COLUMNS`)."
+    path = Path(folder) / 'test_predictions.csv'
+    try: df = pd.read_csv(path, dtype=str, keep_default_na=False)
+    except FileNotFoundError:
+        raise RunReadError(f"{path}: missing; runs made before mart_nb.train wrote it have none. {_PRED_FIX}") from None
+    except (pd.errors.ParserError, pd.errors.EmptyDataError, UnicodeDecodeError) as e:
+        raise RunReadError(f"{path}: not a CSV table ({type(e).__name__}: {e}). {_PRED_FIX}") from None
+    if tuple(df.columns) != PREDICTION_COLUMNS:
+        raise RunReadError(f"{path}: header {list(df.columns)}, expected {list(PREDICTION_COLUMNS)}. {_PRED_FIX}")
+    if df.empty: raise RunReadError(f"{path}: no rows (no test video). {_PRED_FIX}")
+    nums = df[list(PREDICTION_COLUMNS[1:])].apply(lambda c: pd.to_numeric(c.str.strip(), errors='coerce'))
+    bad = nums.isna().any(axis=1) | (nums % 1 != 0).any(axis=1) | (df.id.str.strip() == '')
+    if bad.any():
+        raise RunReadError(f"{path}: line(s) {[i + 2 for i in df.index[bad][:5]]} lack an id or whole-number label, "
+                           f"pred, correct. {_PRED_FIX}")
+    nums = nums.astype(int)
+    wrong = nums.correct != (nums.label == nums.pred).astype(int)
+    if wrong.any():
+        raise RunReadError(f"{path}: line(s) {[i + 2 for i in df.index[wrong][:5]]} have `correct` other than "
+                           f"1 if label == pred else 0. {_PRED_FIX}")
+    dup = sorted(set(df.id[df.id.duplicated()]))
+    if dup: raise RunReadError(f"{path}: video id(s) {dup[:5]} appear more than once. {_PRED_FIX}")
+    return pd.concat([df[['id']], nums], axis=1)
+
+# %% ../nbs/06_report.ipynb #3906b840
+def _aligned(folders:Sequence) -> tuple:
+    "Video ids (sorted) and correctness matrix [runs x videos] of `folders`; a RunReadError where their test sets differ."
+    preds = [read_predictions(f).set_index('id') for f in folders]
+    ref, first = preds[0], Path(folders[0]) / 'test_predictions.csv'
+    ids = sorted(ref.index)
+    for f, p in zip(folders[1:], preds[1:]):
+        here = Path(f) / 'test_predictions.csv'
+        if set(p.index) != set(ref.index):
+            lost, new = sorted(set(ref.index) - set(p.index)), sorted(set(p.index) - set(ref.index))
+            raise RunReadError(f"{here}: not the test videos of {first} ({len(lost)} of those missing, e.g. "
+                               f"{lost[:3]}; {len(new)} not among them, e.g. {new[:3]}), so the runs cannot be paired. "
+                               "Fix: compare runs tested on the same split.")
+        differ = [v for v in ids if p.loc[v, 'label'] != ref.loc[v, 'label']]
+        if differ:
+            raise RunReadError(f"{here}: other labels than {first} for video id(s) {differ[:3]}: not the same test set. "
+                               "Fix: compare runs of the same dataset and annotation.")
+    return ids, np.stack([p.loc[ids, 'correct'].to_numpy(float) for p in preds])
+
+def _residual_ms(M:np.ndarray) -> float:
+    "Residual mean square of a [seeds x videos] matrix after its seed and video means (two-way ANOVA); 0 with one seed."
+    k, n = M.shape
+    if k < 2 or n < 2: return 0.0
+    e = M - M.mean(1, keepdims=True) - M.mean(0, keepdims=True) + M.mean()
+    return float((e ** 2).sum() / ((k - 1) * (n - 1)))
+
+def _paired(A:np.ndarray,              # arm A's scores [seeds x videos] (1/0 correctness, or any numbers)
+            B:np.ndarray,              # arm B's, the same videos in the same order
+            n_boot:int, seed:int, z:float, seed_correction:bool) -> dict:
+    "Mean of B minus mean of A, its two-level bootstrap (videos shared, seeds per arm) and the analytic SEs."
+    n, nan = A.shape[1], float('nan')
+    rng = np.random.default_rng(seed)
+    weights = rng.multinomial(n, np.full(n, 1 / n), size=n_boot)   # times each video is drawn: the same for both arms
+    def seed_means(M:np.ndarray) -> np.ndarray:                    # [n_boot x n]: per video, mean over resampled seeds
+        k, mean = len(M), M.mean(0)
+        spread = math.sqrt(k / (k - 1)) if seed_correction and k > 1 else 1.0
+        counts = rng.multinomial(k, np.full(k, 1 / k), size=n_boot)
+        return counts @ (mean + spread * (M - mean)) / k
+    sa = seed_means(A)
+    boot = ((seed_means(B) - sa) * weights).sum(1) / n
+    acc_a, acc_b = A.mean(1), B.mean(1)
+    diff, se = float(acc_b.mean() - acc_a.mean()), float(boot.std(ddof=1))
+    se_seeds = math.sqrt(acc_a.var(ddof=1) / len(A) + acc_b.var(ddof=1) / len(B)) if min(len(A), len(B)) > 1 else nan
+    se_videos = float(np.sqrt((B.mean(0) - A.mean(0)).var(ddof=1) / n)) if n > 1 else nan
+    analytic = math.sqrt(se_seeds ** 2 + se_videos ** 2)
+    anova = analytic ** 2 - sum(_residual_ms(M) / M.size for M in (A, B))   # seeds' disagreement on a video: once
+    low, high = np.percentile(boot, [2.5, 97.5])
+    if abs(diff) > z * se: verdict = 'better' if diff > 0 else 'worse'
+    else: verdict = f"below resolution ({z:g} SE = {100 * z * se:.1f} points)"
+    one = [arm for arm, M in (('A', A), ('B', B)) if len(M) < 2]
+    return dict(diff=diff, acc_a=float(acc_a.mean()), acc_b=float(acc_b.mean()), acc_a_seeds=acc_a.tolist(),
+                acc_b_seeds=acc_b.tolist(), k_a=len(A), k_b=len(B), n_videos=n, se=se, ci_low=float(low),
+                ci_high=float(high), se_videos=se_videos, se_seeds=se_seeds, se_analytic=analytic,
+                se_anova=math.sqrt(max(anova, 0.0)) if np.isfinite(anova) else nan, resolvable=z * se, z=z,
+                verdict=verdict, note=f"arm {' and '.join(one)} has one seed: seed-to-seed noise is not in the SE" if one
+                else '', boot=boot)
+
+def _mcnemar(ca:np.ndarray, cb:np.ndarray) -> dict:
+    "McNemar's exact test of two 0/1 vectors on the same videos: b = right for A only, c = for B only, two-sided p."
+    from scipy.stats import binomtest
+    b, c = int(((ca == 1) & (cb == 0)).sum()), int(((ca == 0) & (cb == 1)).sum())
+    return dict(b=b, c=c, p=float(binomtest(c, b + c, 0.5).pvalue) if b + c else 1.0)
+
+def paired_difference(a_folders:Sequence,         # arm A's run folders, one per seed: the baseline
+                      b_folders:Sequence,         # arm B's: MART, or the variant under study
+                      n_boot:int=2000,            # bootstrap resamples
+                      seed:int=0,                 # seed of the resampling
+                      z:float=2.0,                # a difference counts when |diff| > z * se
+                      seed_correction:bool=True,  # spread each arm's seeds by sqrt(k / (k-1)) so resampling keeps s^2
+                     ) -> dict:
+    "AccE of arm B minus arm A on the same test videos: two-level bootstrap SE (videos paired, seeds per arm), McNemar."
+    if not len(a_folders) or not len(b_folders): raise ValueError("each arm needs at least one run folder")
+    ids, X = _aligned([*a_folders, *b_folders])
+    A, B = X[:len(a_folders)], X[len(a_folders):]
+    pairs = [dict(i=i, run_a=Path(fa).name, run_b=Path(fb).name, **_mcnemar(A[i], B[i]))
+             for i, (fa, fb) in enumerate(zip(a_folders, b_folders))]
+    majority = _mcnemar((A.sum(0) > len(A) / 2).astype(int), (B.sum(0) > len(B) / 2).astype(int))
+    return dict(_paired(A, B, n_boot, seed, z, seed_correction), mcnemar=pairs, majority=majority)
+
+# %% ../nbs/06_report.ipynb #80feb6b1
+def plot_paired(res:dict,          # what paired_difference returns
+                title:str='',      # the figure's title ('' : a default naming the arms A and B)
+                label_a:str='A',   # arm A's name in the legend
+                label_b:str='B',   # arm B's
+               ):
+    "Histogram of `paired_difference`'s bootstrapped differences, the estimate, the 95% interval and the ±z SE band."
+    import matplotlib.pyplot as plt
+    fig, ax = plt.subplots(figsize=(6.5, 2.6))
+    r = 100 * res['resolvable']
+    ax.axvspan(-r, r, color='grey', alpha=0.25, label=f"±{res['z']:g} SE = ±{r:.1f} points: not resolved")
+    ax.hist(100 * res['boot'], bins=40, color='C0', alpha=0.7, label=f"{len(res['boot'])} bootstrap resamples")
+    ax.axvline(100 * res['diff'], color='C3', lw=1.5, label=f"{label_b} − {label_a} = {100 * res['diff']:+.1f} points")
+    for i, x in enumerate((res['ci_low'], res['ci_high'])):
+        ax.axvline(100 * x, color='C3', ls=':', lw=1, label='95% interval' if i == 0 else None)
+    ax.axvline(0, color='k', lw=0.6)
+    ax.set_xlabel(f"AccE of {label_b} minus {label_a} (points)")
+    ax.set_ylabel('resamples')
+    ax.legend(fontsize=7, loc='upper left')
+    ax.set_title(title or f"paired bootstrap over {res['n_videos']} test videos and {res['k_a']} + {res['k_b']} seeds: "
+                 f"{res['verdict']}", fontsize=9)
+    fig.tight_layout()
+    return fig
+
+# %% ../nbs/06_report.ipynb #4120f2d2
+_ARM_NAMES = dict(mart='MART', supervised='the baseline')     # how the verdict names an arm; others by their method name
+
+def _arm(method:str) -> str: return _ARM_NAMES.get(method, method)
+
+def _points(m:str, v:float, sign:bool=True) -> str:
+    if m == 'temporal_kl': return f"{v:+.3f}" if sign else f"{v:.3f}"
+    return (f"{100 * v:+.1f}" if sign else f"{100 * v:.1f}") + " points"
+
+def _paired_acc(ra:pd.DataFrame, rb:pd.DataFrame, n_boot:int, seed:int, z:float) -> tuple:
+    "`paired_difference` of two arms' runs (rows of collect_runs), or None and why not (a RunWarning: a bad file)."
+    both = pd.concat([ra.sort_values('seed', kind='stable'), rb.sort_values('seed', kind='stable')])
+    lacking = [p for p in both.path if not (Path(p) / 'test_predictions.csv').exists()]
+    if len(lacking) == len(both): return None, f"none of the {len(both)} runs has a test_predictions.csv"
+    if lacking: return None, f"{len(lacking)} of the {len(both)} runs have no test_predictions.csv"
+    try:
+        for r in both.itertuples():
+            p = read_predictions(r.path)
+            if not math.isclose(p.correct.mean(), r.acc_e, abs_tol=1e-6) or (pd.notna(r.n_test) and len(p) != r.n_test):
+                raise RunReadError(f"{Path(r.path) / 'test_predictions.csv'}: {p.correct.sum()} of {len(p)} videos "
+                                   f"right (AccE {p.correct.mean():.4f}), but final.json says AccE {r.acc_e:.4f} over "
+                                   f"{r.n_test} test videos: the two files are of different evaluations. {_PRED_FIX}")
+        return paired_difference(list(both.path.iloc[:len(ra)]), list(both.path.iloc[len(ra):]), n_boot, seed, z), ''
+    except RunReadError as e:
+        warnings.warn(f"paired comparison not used: {e}", RunWarning)
+        return None, "a test_predictions.csv could not be used: see the warning"
+
+def _sentence(key:dict, t:pd.DataFrame, z:float, why:str) -> str:
+    "The verdict for one group, from its rows of the comparison table (`why`: why AccE has no paired SE, if so)."
+    a, b = t.a.iloc[0], t.b.iloc[0]
+    name_b = _arm(b)[0].upper() + _arm(b)[1:]
     head = (f"{key['dataset']} ({key['data']}, {key['preset']} preset, {key['selection']} selection, "
-            f"{int(t.n_mart.iloc[0])} MART / {int(t.n_supervised.iloc[0])} supervised seeds)")
-    parts = ', '.join(f"{_LABELS[r.metric]} {_points(r.metric, r['diff'])} ({r.judgement})" for _, r in t.iterrows())
+            f"{int(t.n_b.iloc[0])} {b} / {int(t.n_a.iloc[0])} {a} seeds)")
+    def part(r):
+        if r.judgement == 'too few seeds': return f"{_LABELS[r.metric]} {_points(r.metric, r['diff'])} (too few seeds)"
+        kind = 'paired over test videos and seeds' if r.se_kind == 'paired' else 'over seeds'
+        return (f"{_LABELS[r.metric]} {_points(r.metric, r['diff'])} ({r.judgement}; "
+                f"{z:g} SE = {_points(r.metric, r.resolvable, sign=False)}, {kind})")
+    parts = ', '.join(part(r) for _, r in t.iterrows())
     j = dict(zip(t.metric, t.judgement))
     main = [j.get('acc_e'), j.get('f1_e')]
-    if 'too few seeds' in main: call = "with fewer than two seeds of each method the spread is unknown, so this cannot be judged yet"
-    elif main == ['better', 'better']: call = "MART helps here: AccE and F1E are both higher, beyond the seeds' spread"
-    elif main == ['worse', 'worse']: call = "MART hurts here: AccE and F1E are both lower, beyond the seeds' spread"
-    elif 'better' in main or 'worse' in main: call = "mixed: one of AccE and F1E differs beyond the seeds' spread, the other does not"
-    else: call = "no clear difference: AccE and F1E differ by no more than the seeds' spread"
+    if 'too few seeds' in main:
+        call = "with fewer than two seeds of each arm the spread is unknown, so this cannot be judged yet"
+    elif main == ['better', 'better']: call = f"{name_b} helps here: AccE and F1E are both higher, beyond {z:g} SE"
+    elif main == ['worse', 'worse']: call = f"{name_b} hurts here: AccE and F1E are both lower, beyond {z:g} SE"
+    elif 'better' in main or 'worse' in main:
+        call = f"mixed: one of AccE and F1E differs beyond {z:g} SE, the other does not"
+    else: call = f"no clear difference: AccE and F1E differ by no more than {z:g} SE"
+    acc = t.set_index('metric').loc['acc_e'] if 'acc_e' in j else None
+    if acc is not None and acc.judgement == 'below resolution':
+        call += (f"; the AccE difference ({_points('acc_e', acc['diff'])}) is below what these runs can resolve "
+                 f"({z:g} SE = {_points('acc_e', acc.resolvable, sign=False)})")
     if j.get('temporal_kl') in ('better', 'worse'):
-        call += f"; MART's temporal curves are {'closer to' if j['temporal_kl'] == 'better' else 'further from'} the planted ones"
-    return f"{head}: MART minus baseline: {parts}. Verdict: {call}."
+        where = 'closer to' if j['temporal_kl'] == 'better' else 'further from'
+        call += f"; {_arm(b)}'s temporal curves are {where} the planted ones"
+    if acc is None or acc.judgement == 'too few seeds': se_note = ''
+    elif acc.se_kind == 'paired':
+        se_note = " SE of AccE: paired bootstrap over the test videos and the seeds; the others: Welch over seeds."
+    else: se_note = f" SE: Welch over seeds only, test-set sampling not counted ({why})."
+    return f"{head}: {_arm(b)} minus {_arm(a)}: {parts}. Verdict: {call}.{se_note}"
+
+def compare_arms(runs:pd.DataFrame,                      # rows of collect_runs
+                 a:str='supervised',                     # arm A's method name (the reference), e.g. 'supervised'
+                 b:str='mart',                           # arm B's, e.g. 'mart' or 'mart [verify=False]'
+                 metrics:Sequence[str]=RESULT_METRICS,   # metrics to compare (those without numbers are left out)
+                 z:float=2.0,                            # a difference counts when |diff| > z * se
+                 n_boot:int=2000,                        # bootstrap resamples of the paired AccE comparison
+                 seed:int=0,                             # seed of the resampling
+                ) -> Comparison:
+    "Arm `b` minus arm `a` per metric in every group with both; AccE's SE paired over test videos where predictions exist."
+    if a == b: raise ValueError(f"a and b are the same method {a!r}: nothing to compare.")
+    w = _with_split(runs)
+    key_cols = [c for c in GROUP if c != 'method']
+    rows, sentences = [], []
+    for key, grp in (w.groupby(key_cols, sort=True) if len(w) else []):
+        ra, rb = grp[grp.method == a], grp[grp.method == b]
+        if ra.empty or rb.empty: continue
+        k = dict(zip(key_cols, key))
+        by = summarise(pd.concat([ra, rb])).set_index('method')
+        found = _compare_group(by.loc[a], by.loc[b], metrics, z, _n_test(k['split']))
+        paired, why = _paired_acc(ra, rb, n_boot, seed, z) if any(r['metric'] == 'acc_e' for r in found) else (None, '')
+        for r in found:
+            if r['metric'] == 'acc_e' and paired is not None:
+                r.update(se=paired['se'], se_kind='paired', se_paired=paired['se'], ci_low=paired['ci_low'],
+                         ci_high=paired['ci_high'], resolvable=paired['resolvable'],
+                         judgement=judge(r['diff'], paired['se'], min(r['n_a'], r['n_b']), True, z, r['resolution'],
+                                         within='below resolution'))
+        rows += [dict(k, **r) for r in found]
+        if found: sentences.append(_sentence(k, pd.DataFrame(found), z, why))
+    table = pd.DataFrame(rows, columns=[*key_cols, *COMPARE_COLUMNS])
+    return Comparison(table, '\n'.join(sentences) or f"No group of runs has both {a!r} and {b!r}: nothing to compare.")
 
 def compare(runs:pd.DataFrame,                      # rows of collect_runs
             metrics:Sequence[str]=RESULT_METRICS,   # metrics to compare (those without numbers in a group are left out)
             z:float=2.0,                            # a difference counts when |diff| > z * se
+            n_boot:int=2000,                        # bootstrap resamples of the paired AccE comparison
+            seed:int=0,                             # seed of the resampling
            ) -> Comparison:
-    "MART minus the supervised baseline per metric in every group that has both, with the spread and a verdict from the numbers."
-    s = summarise(runs)
-    key_cols = [c for c in GROUP if c != 'method']
-    rows, sentences = [], []
-    for key, grp in (s.groupby(key_cols, sort=True) if len(s) else []):
-        by = grp.set_index('method')
-        if not {'mart', 'supervised'} <= set(by.index): continue
-        found = _compare_group(by.loc['supervised'], by.loc['mart'], metrics, z, _n_test(dict(zip(key_cols, key))['split']))
-        rows += [dict(zip(key_cols, key), **r) for r in found]
-        if found: sentences.append(_sentence(dict(zip(key_cols, key)), pd.DataFrame(found)))
-    table = pd.DataFrame(rows, columns=[*key_cols, 'metric', 'supervised_mean', 'supervised_std', 'mart_mean', 'mart_std',
-                                        'n_supervised', 'n_mart', 'diff', 'se', 'resolution', 'judgement'])
-    return Comparison(table, '\n'.join(sentences) or "No group of runs has both the supervised baseline and MART: nothing to compare.")
+    "MART minus the supervised baseline per metric in every group with both: `compare_arms(runs, 'supervised', 'mart')`."
+    return compare_arms(runs, 'supervised', 'mart', metrics, z, n_boot, seed)
 
 # %% ../nbs/06_report.ipynb #f84f2ec6
 PAPER_COLUMNS = dict(ek6=(1, 'Ekman6'), ve8=(1, 'VideoEmotion8'), perr=(1, 'PERR'), iemocap=(2, 'IEMOCAP'), affwild2=(2, 'AffWild2'))
@@ -338,9 +550,9 @@ def paper_beside_ours(table:int,                  # 1 (Ekman6, VideoEmotion8, PE
     return out.loc[:, [names[dataset]]] if dataset is not None else out.loc[:, [n for n in (TABLE1_DATASETS if table == 1 else TABLE2_DATASETS)]]
 
 # %% ../nbs/06_report.ipynb #5050e869
-def planted_group(runs:pd.DataFrame) -> pd.DataFrame:
-    "The planted runs of one configuration (the one with most runs if there are several, with a warning)."
-    p = _with_split(runs[runs.data == PLANTED])
+def planted_group(runs:pd.DataFrame, data:str=PLANTED) -> pd.DataFrame:
+    "The runs on planted data `data` (PLANTED or BENCHMARK) of one configuration (the one with most runs if there are several, with a warning)."
+    p = _with_split(runs[runs.data == data])
     if p.empty: return p
     cols = ['dataset', 'preset', 'selection', 'split']
     counts = p.groupby(cols).size().sort_values(ascending=False, kind='stable')
@@ -348,10 +560,10 @@ def planted_group(runs:pd.DataFrame) -> pd.DataFrame:
     if len(counts) > 1: warnings.warn(f"planted runs of {len(counts)} configurations; showing the one with most runs: {top.to_dict()}", RunWarning)
     return p[(p[cols] == top).all(axis=1)]
 
-def plot_planted(runs:pd.DataFrame, title:str=''):
-    "Bars (mean over seeds, std as error bar, seeds as dots) of the baseline and MART on the planted sample: AccE, F1E, temporal KL."
+def plot_planted(runs:pd.DataFrame, title:str='', data:str=PLANTED):
+    "Bars (mean over seeds, std as error bar, seeds as dots) of the baseline and MART on planted data `data`: AccE, F1E, temporal KL."
     import matplotlib.pyplot as plt
-    p = planted_group(runs)
+    p = planted_group(runs, data)
     fig, axs = plt.subplots(1, 3, figsize=(9, 2.8))
     for ax, m in zip(axs, ('acc_e', 'f1_e', 'temporal_kl')):
         for i, method in enumerate(('supervised', 'mart')):
@@ -360,7 +572,7 @@ def plot_planted(runs:pd.DataFrame, title:str=''):
             ax.plot([i] * len(x), x, 'k.', ms=4)
         ax.set_xticks([0, 1], ['supervised', 'MART']); ax.set_title(_LABELS[m] + (' (lower is better)' if m == 'temporal_kl' else ''), fontsize=9)
         if p.empty: ax.text(0.5, 0.5, 'no planted runs', ha='center', va='center', transform=ax.transAxes, color='grey')
-    fig.suptitle(title or 'planted sample: supervised baseline vs MART (mean ± std over seeds)', fontsize=10); fig.tight_layout()
+    fig.suptitle(title or f'{data}: supervised baseline vs MART (mean ± std over seeds)', fontsize=10); fig.tight_layout()
     return fig
 
 # %% ../nbs/06_report.ipynb #663b18ae
@@ -391,6 +603,40 @@ def plot_learning_curves(runs:pd.DataFrame, key:str='val_acc_e', title:str=''):
     else: ax.legend(fontsize=7)
     ax.set_xlabel('epoch'); ax.set_ylabel(key); ax.set_title(title or f'{key} per epoch, mean ± std over seeds', fontsize=9); fig.tight_layout()
     return fig
+
+# %% ../nbs/06_report.ipynb #1144e653
+def planted_references(data:str=BENCHMARK,         # BENCHMARK or PLANTED (the dense training set)
+                       data_cfg=None,               # the evaluation windows the oracles read through (None: the tiny preset's)
+                      ) -> pd.DataFrame:
+    "Reference rows for the test split of a planted set: chance and the oracles of `mart_nb.synth.planted_oracles` (from its plans; nothing rendered)."
+    from mart_nb.data import DataConfig
+    from mart_nb.synth import PlantedConfig, planted_oracles, subset_plans
+    if data not in (BENCHMARK, PLANTED): raise ValueError(f"data={data!r} is not one of {[BENCHMARK, PLANTED]}")
+    cfg = PlantedConfig.benchmark() if data == BENCHMARK else PlantedConfig.training()
+    o = planted_oracles(subset_plans(cfg, 'testing'), data_cfg or DataConfig.tiny())
+    names = dict(chance='chance', mean_pooling='oracle: mean of the segments', peak_reading='oracle: the most intense segment',
+                 text_majority='oracle: majority of the subtitle words')
+    return pd.DataFrame([dict(row=label, acc_e=o[k], n_test=o['n_videos']) for k, label in names.items()])
+
+def _pm(mean:float, std:float, digits:int=3) -> str:
+    if not np.isfinite(mean): return ''
+    return f"{mean:.{digits}f}" + (f" ± {std:.{digits}f}" if np.isfinite(std) else '')
+
+def results_table(runs:pd.DataFrame, data:str=BENCHMARK) -> pd.DataFrame:
+    "One row per method on planted data `data` (mean ± sample std over seeds), then chance and the oracles (AccE only)."
+    s = summarise(planted_group(runs, data))
+    rows = [dict(row=r.method, seeds=int(r.n_runs), AccE=_pm(r.acc_e_mean, r.acc_e_std), F1E=_pm(r.f1_e_mean, r.f1_e_std),
+                 AccS=_pm(r.acc_s_mean, r.acc_s_std), **{'temporal KL': _pm(r.temporal_kl_mean, r.temporal_kl_std, 2)})
+            for r in s.sort_values('method', key=lambda m: m.map({'supervised': 0, 'mart': 1}).fillna(2)).itertuples()]
+    rows += [dict(row=r.row, seeds=None, AccE=f"{r.acc_e:.3f}", F1E='', AccS='', **{'temporal KL': ''})
+             for r in planted_references(data).itertuples()]
+    return pd.DataFrame(rows, columns=['row', 'seeds', 'AccE', 'F1E', 'AccS', 'temporal KL'])
+
+def markdown_table(df:pd.DataFrame) -> str:
+    "`df` as a GitHub markdown table (what the README shows), empty cells for missing values."
+    cell = lambda v: '' if v is None or (isinstance(v, float) and not np.isfinite(v)) else str(v)
+    lines = ['| ' + ' | '.join(map(str, df.columns)) + ' |', '|' + '---|' * len(df.columns)]
+    return '\n'.join(lines + ['| ' + ' | '.join(cell(v) for v in row) + ' |' for row in df.itertuples(index=False)])
 
 # %% ../nbs/06_report.ipynb #d41851a4
 DEVIATION_COLUMNS = ('kind', 'item', 'official code / paper', 'mart_nb', 'reason', 'where', 'code')

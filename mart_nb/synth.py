@@ -26,7 +26,7 @@ __all__ = ['GENERATOR_VERSION', 'NEWER_FIELDS', 'CLASS_PITCH_HZ', 'CLASS_WORDS',
            'PlantedDifficulty', 'planted_difficulty', 'planted_cache_dir', 'planted_key', 'is_complete_set',
            'remove_stale_temps', 'cached_planted_dataset', 'planted_training_set', 'plant_short_peak', 'plant_region',
            'plant_imperfect_subtitles', 'texture_params', 'moving_texture', 'render_local_frames', 'polarity_tone',
-           'render_polarity_audio', 'planted_oracles', 'set_oracles', 'planted_benchmark_set']
+           'render_polarity_audio', 'planted_oracles', 'subset_plans', 'set_oracles', 'planted_benchmark_set']
 
 # %% ../nbs/00b_synth.ipynb #13adb9d4
 GENERATOR_VERSION = 2                 # 2: confusers can outweigh the class; short videos get one peak
@@ -430,7 +430,7 @@ def planted_training_set(
     "The training-size planted set (`PlantedConfig.training(seed=seed, **overrides)`), from the cache or generated into it."
     return cached_planted_dataset(PlantedConfig.training(seed=seed, **overrides), cache_dir, progress)
 
-# %% ../nbs/00b_synth.ipynb #b76f4790
+# %% ../nbs/00b_synth.ipynb #f797352d
 def plant_short_peak(rng:np.random.Generator, n:int=12, width:int=2) -> np.ndarray:
     "One peak: `width` consecutive seconds at U(0.8, 1) at a random place, every other second on a calm floor U(0.03, 0.08)."
     if n < width + 2: raise ValueError(f"a short peak of {width} s needs a video of at least {width + 2} s, got {n}")
@@ -444,7 +444,7 @@ def plant_region(rng:np.random.Generator, height:int, width:int, area:float=0.25
     side = min(height, width, int(math.floor(math.sqrt(area * height * width))))
     return int(rng.integers(0, height - side + 1)), int(rng.integers(0, width - side + 1)), side
 
-# %% ../nbs/00b_synth.ipynb #f133b5de
+# %% ../nbs/00b_synth.ipynb #836c867f
 def _line(k:int, rng, text:str, role:str, word=None, label=None) -> dict:
     start = k + float(rng.uniform(0.05, 0.3)); end = start + float(rng.uniform(0.45, 0.6))
     return dict(start=round(start, 3), end=round(end, 3), text=text, second=k, word=word, role=role, label=label)
@@ -466,7 +466,7 @@ def plant_imperfect_subtitles(label_name:str, confuser_name:str, intensity, conf
         elif rng.random() < cfg.neutral_rate: lines.append(_neutral_line(k, rng))
     return lines
 
-# %% ../nbs/00b_synth.ipynb #cc00fcaa
+# %% ../nbs/00b_synth.ipynb #c29aa9ea
 def texture_params(rng:np.random.Generator) -> dict:
     "The class-independent background of one video: grey stripes at a random angle, period, drift speed and phase."
     return dict(angle=float(rng.uniform(0, math.pi)), period=float(rng.uniform(8, 20)),
@@ -494,7 +494,7 @@ def render_local_frames(label, confuser_label, intensity, confuser, region, cfg:
         frames.append((np.clip(f, 0, 1) * 255).round().astype(np.uint8))
     return np.stack(frames)
 
-# %% ../nbs/00b_synth.ipynb #379a953f
+# %% ../nbs/00b_synth.ipynb #9f822817
 POLARITY_PITCH_HZ = {NEG: 220.0, POS: 440.0, NEU: 330.0}   # one tone per polarity, none per class
 
 def polarity_tone(polarity:int, t:np.ndarray) -> np.ndarray:
@@ -515,7 +515,7 @@ def render_polarity_audio(label, confuser_label, intensity, confuser, cfg:Plante
     wave += 0.01 * rng.standard_normal(n)
     return np.clip(wave, -1, 1).astype(np.float32)
 
-# %% ../nbs/00b_synth.ipynb #945e605f
+# %% ../nbs/00b_synth.ipynb #5f107ab1
 def _window_levels(truth:dict, indices) -> np.ndarray:
     "Planted intensity `[Ns]` of each window of frame indices `[Ns, T]` (the mean over its frames' seconds)."
     return np.asarray(truth['intensity'])[np.minimum(np.asarray(indices) // truth['fps'], truth['seconds'] - 1)].mean(1)
@@ -540,6 +540,14 @@ def planted_oracles(
     n_classes = DATASETS[truths[0]['dataset']].n_classes
     return dict(chance=1 / n_classes, mean_pooling=float(np.mean(mean_ok)), peak_reading=float(np.mean(peak_ok)),
                 text_majority=float(np.mean(text_ok)), n_videos=len(mean_ok))
+
+def subset_plans(cfg:PlantedConfig, subset:str='testing') -> list:
+    "The plans (truth records) of one subset of `cfg`'s set, numbered as `make_planted_dataset` numbers its videos; nothing is rendered."
+    names = [s for s, _ in SUBSETS]
+    if subset not in names: raise ValueError(f"subset={subset!r} is not one of {names}")
+    first = sum(getattr(cfg, attr) for s, attr in SUBSETS[:names.index(subset)])
+    n = getattr(cfg, dict(SUBSETS)[subset])
+    return [plan_video(cfg, name, k) for name in cfg.class_names for k in range(first, first + n)]
 
 def set_oracles(root, subset:str='testing', data_cfg:Optional[DataConfig]=None, annotation:str='ve8_01.json') -> dict:
     "`planted_oracles` of one subset of a generated set, read from its truth sidecars (default: the test split, tiny windows)."

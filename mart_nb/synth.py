@@ -50,7 +50,8 @@ class PlantedConfig:
     x264_params: str = ''         # extra libx264 options; 'mbtree=0' makes the bytes reproducible (see 'A training-size set')
     confuser_ratio: tuple = (0.8, 1.3)   # confuser's target total relative to the class's, before a U(0.85, 1) factor per second
     design: str = 'dense'         # 'dense': the class fills the frame and the sound; 'sparse': the benchmark (see 'A benchmark that needs MART')
-    # the sparse design only (a dense set ignores them; left at their defaults, they are not part of its name):
+    # added with the sparse design (the rates are read by it only; x264_preset by both); at their defaults they are
+    # not part of a dense set's name, so older sets keep theirs:
     peak_seconds: int = 2         # length of the one peak
     region: float = 0.25          # share of the frame's area the class signature covers (a square, placed per video)
     cue_rate: float = 0.8         # share of the peak seconds whose line names the class; the others get a neutral line
@@ -253,8 +254,24 @@ def render_video(truth:dict, cfg:PlantedConfig):
 
 SUBSETS = (('training', 'n_train'), ('validation', 'n_val'), ('testing', 'n_test'))
 
-def make_planted_dataset(root, cfg:Optional[PlantedConfig]=None, progress:bool=True) -> Path:
-    "Write a planted-affect dataset to `root`: videos/, srt/, truth/, ve8_01.json and a README."
+def _write_job(args:tuple) -> str: return _write_one(*args)   # one argument, for Pool.imap
+
+def _write_one(root:Path, cfg:PlantedConfig, name:str, number:int) -> str:
+    "Plan, render and write one video with its srt and truth sidecar; returns its id."
+    truth = plan_video(cfg, name, number)
+    vid = truth['video_id']
+    frames, wave = render_video(truth, cfg)
+    write_video(root / 'videos' / name / f'{vid}.mp4', frames, wave, cfg.fps, cfg.sample_rate, cfg.crf,
+                cfg.audio_bitrate, cfg.x264_params, cfg.x264_preset)
+    write_srt(truth['subtitles'], root / 'srt' / name / f'{vid}.srt')
+    (root / 'truth' / name).mkdir(parents=True, exist_ok=True)
+    (root / 'truth' / name / f'{vid}.json').write_text(json.dumps(truth, indent=1))
+    return vid
+
+def make_planted_dataset(root, cfg:Optional[PlantedConfig]=None, progress:bool=True,
+                         workers:Optional[int]=None,  # processes; None: up to 8 (one per core) for 64 videos or more, else 1
+                        ) -> Path:
+    "Write a planted-affect dataset to `root`: videos/, srt/, truth/, ve8_01.json and a README (every video from its own seed)."
     root, cfg = Path(root), cfg or PlantedConfig()
     database, jobs = {}, []
     for name in cfg.class_names:
@@ -262,16 +279,19 @@ def make_planted_dataset(root, cfg:Optional[PlantedConfig]=None, progress:bool=T
         for subset, attr in SUBSETS:
             for _ in range(getattr(cfg, attr)):
                 jobs.append((name, number, subset)); number += 1
-    for name, number, subset in tqdm(jobs, desc='planted videos', disable=not progress):
-        truth = plan_video(cfg, name, number)
-        vid = truth['video_id']
-        frames, wave = render_video(truth, cfg)
-        write_video(root / 'videos' / name / f'{vid}.mp4', frames, wave, cfg.fps, cfg.sample_rate, cfg.crf,
-                    cfg.audio_bitrate, cfg.x264_params, cfg.x264_preset)
-        write_srt(truth['subtitles'], root / 'srt' / name / f'{vid}.srt')
-        (root / 'truth' / name).mkdir(parents=True, exist_ok=True)
-        (root / 'truth' / name / f'{vid}.json').write_text(json.dumps(truth, indent=1))
-        database[vid] = {'subset': subset, 'annotations': {'label': name}}
+    if workers is None: workers = min(8, os.cpu_count() or 1) if len(jobs) >= 64 else 1
+    bar = tqdm(total=len(jobs), desc='planted videos', disable=not progress)
+    if workers > 1:                           # fork: the workers need no re-import (and the notebook's definitions work)
+        import multiprocessing as mp
+        with mp.get_context('fork').Pool(workers) as pool:
+            for (name, number, subset), vid in zip(jobs, pool.imap(_write_job, [(root, cfg, n, k) for n, k, _ in jobs])):
+                database[vid] = {'subset': subset, 'annotations': {'label': name}}
+                bar.update()
+    else:
+        for name, number, subset in jobs:
+            database[_write_one(root, cfg, name, number)] = {'subset': subset, 'annotations': {'label': name}}
+            bar.update()
+    bar.close()
     (root / f'{cfg.dataset}_01.json').write_text(json.dumps({'labels': list(cfg.info.classes), 'database': database}, indent=1))
     (root / 'README.md').write_text(_readme(cfg))
     return root
@@ -432,7 +452,7 @@ def planted_training_set(
 
 # %% ../nbs/00b_synth.ipynb #f797352d
 def plant_short_peak(rng:np.random.Generator, n:int=12, width:int=2) -> np.ndarray:
-    "One peak: `width` consecutive seconds at U(0.8, 1) at a random place, every other second on a calm floor U(0.03, 0.08)."
+    "One peak: `width` consecutive seconds at U(0.8, 1) at a random place; all other seconds share one floor level U(0.03, 0.08)."
     if n < width + 2: raise ValueError(f"a short peak of {width} s needs a video of at least {width + 2} s, got {n}")
     start = int(rng.integers(0, n - width + 1))
     curve = np.full(n, rng.uniform(0.03, 0.08))
@@ -457,11 +477,12 @@ def _neutral_line(k:int, rng) -> dict:
     return _line(k, rng, NEUTRAL_LINES[int(rng.integers(len(NEUTRAL_LINES)))], 'neutral')
 
 def plant_imperfect_subtitles(label_name:str, confuser_name:str, intensity, confuser, rng, cfg:PlantedConfig) -> list:
-    "Lines for one video: a cue on a `cue_rate` share of the peak seconds (else a neutral line), a confuser word on a `distractor_rate` share of the confuser's seconds, neutral lines elsewhere at `neutral_rate`."
+    "Subtitle lines of one video: cues on the peak seconds, confuser words on the confuser's, neutral lines (rates: `cfg`)."
     lines = []
     for k, (i, c) in enumerate(zip(intensity, confuser)):
         draw = rng.random()
-        if i >= 0.5: lines.append(_emotional_line(k, rng, label_name, 'cue') if draw < cfg.cue_rate else _neutral_line(k, rng))
+        if i >= 0.5:                                     # a peak second: its cue, or a neutral line in its place
+            lines.append(_emotional_line(k, rng, label_name, 'cue') if draw < cfg.cue_rate else _neutral_line(k, rng))
         elif c > 0 and draw < cfg.distractor_rate: lines.append(_emotional_line(k, rng, confuser_name, 'distractor'))
         elif rng.random() < cfg.neutral_rate: lines.append(_neutral_line(k, rng))
     return lines
@@ -511,7 +532,8 @@ def render_polarity_audio(label, confuser_label, intensity, confuser, cfg:Plante
     sr, n, pol = cfg.sample_rate, cfg.seconds * cfg.sample_rate, cfg.info.polarity
     t = np.arange(n) / sr
     smooth = lambda a: _moving_average(np.repeat(a, sr), sr // 50)
-    wave = 0.5 * smooth(intensity) * polarity_tone(pol[label], t) + 0.5 * smooth(confuser) * polarity_tone(pol[confuser_label], t)
+    wave = (0.5 * smooth(intensity) * polarity_tone(pol[label], t)
+            + 0.5 * smooth(confuser) * polarity_tone(pol[confuser_label], t))
     wave += 0.01 * rng.standard_normal(n)
     return np.clip(wave, -1, 1).astype(np.float32)
 
@@ -529,7 +551,7 @@ def planted_oracles(
     truths:Sequence,            # planted truth records (plans or sidecars)
     data_cfg:DataConfig,        # the evaluation windows: n_segments_eval, snippet_frames
 ) -> dict:
-    "Accuracy of three readers of the planted truth: the mean of the evaluation windows, the most intense window, the majority of the subtitle words; and chance."
+    "Accuracy of three readers of the planted truth (mean of the windows, most intense window, word majority) and chance."
     mean_ok, peak_ok, text_ok = [], [], []
     for t in truths:
         ev = segment_frame_indices(t['seconds'] * t['fps'], data_cfg.n_segments_eval, data_cfg.snippet_frames).numpy()
@@ -537,6 +559,7 @@ def planted_oracles(
         mean_ok.append(w.mean(0).argmax() == t['label'])
         peak_ok.append(w[_window_levels(t, ev).argmax()].argmax() == t['label'])
         text_ok.append(_text_majority(t) == t['label_name'])
+    if not mean_ok: raise ValueError("planted_oracles needs at least one truth record")
     n_classes = DATASETS[truths[0]['dataset']].n_classes
     return dict(chance=1 / n_classes, mean_pooling=float(np.mean(mean_ok)), peak_reading=float(np.mean(peak_ok)),
                 text_majority=float(np.mean(text_ok)), n_videos=len(mean_ok))
@@ -549,8 +572,12 @@ def subset_plans(cfg:PlantedConfig, subset:str='testing') -> list:
     n = getattr(cfg, dict(SUBSETS)[subset])
     return [plan_video(cfg, name, k) for name in cfg.class_names for k in range(first, first + n)]
 
-def set_oracles(root, subset:str='testing', data_cfg:Optional[DataConfig]=None, annotation:str='ve8_01.json') -> dict:
+def set_oracles(root, subset:str='testing', data_cfg:Optional[DataConfig]=None, annotation:Optional[str]=None) -> dict:
     "`planted_oracles` of one subset of a generated set, read from its truth sidecars (default: the test split, tiny windows)."
+    if annotation is None:                                   # the generator writes <dataset>_01.json
+        found = sorted(Path(root).glob('*_01.json'))
+        if len(found) != 1: raise FileNotFoundError(f"{root}: {len(found)} split files *_01.json; pass annotation=")
+        annotation = found[0].name
     split = json.loads((Path(root) / annotation).read_text())['database']
     truths = [load_truth(root, (e['annotations']['label'], vid)) for vid, e in split.items() if e['subset'] == subset]
     if not truths or any(t is None for t in truths):

@@ -122,7 +122,8 @@ def check_config(cfg:TrainConfig) -> TrainConfig:
     if cfg.dataset not in DATASETS:
         raise ConfigError(f"dataset={cfg.dataset!r} is unknown; known datasets: {sorted(DATASETS)} "
                           "(add a DatasetInfo to mart_nb.data.DATASETS for a new benchmark).")
-    _choice('planted', cfg.planted, PLANTED_SETS); _choice('preset', cfg.preset, PRESETS); _choice('method', cfg.method, METHODS); _choice('selection', cfg.selection, ('val', 'test'))
+    _choice('planted', cfg.planted, PLANTED_SETS)
+    _choice('preset', cfg.preset, PRESETS); _choice('method', cfg.method, METHODS); _choice('selection', cfg.selection, ('val', 'test'))
     for f in ('epochs_teacher', 'epochs_mart', 'epochs_finetune', 'warmup_steps', 'num_workers'):
         if getattr(cfg, f) < 0: raise ConfigError(f"{f}={getattr(cfg, f)} must be >= 0.")
     for f in ('batch_size', 'accumulation'):
@@ -532,11 +533,12 @@ def _final(self) -> dict:
     return final
 
 def write_predictions(res:dict, path) -> Path:
-    "One row per evaluated video (`id,label,pred,correct`) from `evaluate`'s output, written atomically; read by the report's paired comparison."
+    "One row per evaluated video (`id,label,pred,correct`) of `evaluate`'s output, written atomically (for paired comparisons)."
     path = Path(path); tmp = path.with_name(path.name + '.tmp')
     with open(tmp, 'w', newline='') as f:
         w = csv.writer(f); w.writerow(['id', 'label', 'pred', 'correct'])
-        for vid, y, p in zip(res['id'], res['label'].tolist(), res['logits'].argmax(-1).tolist()): w.writerow([vid, y, p, int(y == p)])
+        for vid, y, p in zip(res['id'], res['label'].tolist(), res['logits'].argmax(-1).tolist()):
+            w.writerow([vid, y, p, int(y == p)])
     os.replace(tmp, path)
     return path
 

@@ -16,7 +16,8 @@ from .report import BENCHMARK, collect_runs, compare_arms, method_name
 from .train import TrainConfig, check_config, resolve_path
 
 # %% auto #0
-__all__ = ['ARMS', 'ARM_NAMES', 'Arm', 'get_arm', 'run_folder', 'run_sweep', 'sweep_runs', 'sweep_table', 'plot_sweep']
+__all__ = ['ARMS', 'ARM_NAMES', 'REFERENCE_FOLDERS', 'Arm', 'get_arm', 'run_folder', 'run_sweep', 'sweep_runs', 'sweep_table',
+           'plot_sweep']
 
 # %% ../nbs/09_ablations.ipynb #1e71a341
 @dataclass
@@ -45,6 +46,12 @@ ARMS = [
     Arm('lexicon-nrc', 'Table 3', mart={'lexicon': 'nrc'}, reads='NRC EmoLex instead of SenticNet 6'),
     Arm('ratio-low', 'Table 4', mart={'mask': {'ratio_start': 0.1, 'ratio_span': 0.4}}, reads='mask ratio 0.1 -> 0.3'),
     Arm('ratio-high', 'Table 4', mart={'mask': {'ratio_start': 0.3, 'ratio_span': 0.8}}, reads='mask ratio 0.3 -> 0.7'),
+    # options of mart_nb beyond the paper's tables
+    Arm('mask-input', 'option', mart={'mask': {'placement': 'input'}},
+        reads="the paper's placement: masked tubelets painted out before the encoder"),
+    Arm('tacl-word-match', 'option', mart={'tacl': {'word_match': True}}, reads='TACL matches word by word (04b, an extension)'),
+    Arm('segment-weighted', 'option', mart={'segment_weight': True, 'mask': {'ranking': 'video'}},
+        reads="tokens scored by the teacher's per-segment affect, ranked over the video (04a)"),
 ]
 ARM_NAMES = [a.name for a in ARMS]
 
@@ -85,12 +92,23 @@ def run_sweep(arms:Sequence[str]=tuple(ARM_NAMES),  # arm names (ARM_NAMES)
     return folders
 
 # %% ../nbs/09_ablations.ipynb #8ddc9748
-def sweep_runs(out_root='nbs/results/ablations') -> pd.DataFrame:
+REFERENCE_FOLDERS = {'supervised': 'baseline', 'mart': 'mart'}   # folder prefix of the benchmark's reference runs -> arm
+
+def _arm_of(path) -> str: return Path(path).name.rsplit('-seed', 1)[0]
+
+def sweep_runs(out_root='nbs/results/ablations',   # the arms' run folders (<arm>-seed<k>)
+               reference_root=None,               # also the baseline and MART runs there (<method>-seed<k>, top level only)
+              ) -> pd.DataFrame:
     "The finished runs under `out_root` (`collect_runs`), with the arm and its table added from the folder names."
     runs = collect_runs(out_root)
-    arm = runs.path.map(lambda p: Path(p).name.rsplit('-seed', 1)[0]) if len(runs) else pd.Series(dtype=str)
+    runs = runs.assign(arm=runs.path.map(_arm_of) if len(runs) else pd.Series(dtype=str))
+    if reference_root is not None:                # e.g. nbs/results/benchmark: its supervised-seed<k> and mart-seed<k>
+        top = resolve_path(reference_root)
+        ref = collect_runs(top)
+        ref = ref[ref.path.map(lambda p: Path(p).parent == top and _arm_of(p) in REFERENCE_FOLDERS)]
+        runs = pd.concat([runs, ref.assign(arm=ref.path.map(lambda p: REFERENCE_FOLDERS[_arm_of(p)]))], ignore_index=True)
     known = {a.name: a for a in ARMS}
-    return runs.assign(arm=arm, table=arm.map(lambda n: known[n].table if n in known else 'other'))
+    return runs.assign(table=runs.arm.map(lambda n: known[n].table if n in known else 'other'))
 
 def sweep_table(runs:pd.DataFrame, reference:str='mart') -> pd.DataFrame:
     "Each arm against `reference` (and the baseline against it too): means over seeds and the paired AccE difference, SE and verdict."

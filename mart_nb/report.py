@@ -16,13 +16,13 @@ from .train import read_history, resolve_path
 
 # %% auto #0
 __all__ = ['TABLE1_DATASETS', 'TABLE2_DATASETS', 'PAPER_METRICS', 'EK6_COLUMNS', 'TABLE1', 'TABLE2', 'TABLE3', 'TABLE4', 'TABLE5',
-           'PAPER_NOTES', 'PLANTED', 'BENCHMARK', 'REAL', 'RESULT_METRICS', 'RUN_COLUMNS', 'GROUP', 'HIGHER_IS_BETTER',
-           'COMPARE_COLUMNS', 'PREDICTION_COLUMNS', 'PAPER_COLUMNS', 'PAPER_ROW_OF', 'DEVIATION_COLUMNS', 'DEVIATIONS',
-           'paper_table', 'paper_gain', 'RunReadError', 'RunWarning', 'data_kind', 'method_name', 'read_run',
-           'runs_frame', 'collect_runs', 'summarise', 'Comparison', 'judge', 'read_predictions', 'paired_difference',
-           'plot_paired', 'compare_arms', 'compare', 'paper_beside_ours', 'planted_group', 'plot_planted',
-           'learning_curves', 'plot_learning_curves', 'planted_references', 'results_table', 'markdown_table',
-           'deviations']
+           'PAPER_NOTES', 'PLANTED', 'BENCHMARK', 'REAL', 'RESULT_METRICS', 'RUN_COLUMNS', 'LABELLED_FIELDS',
+           'OFFICIAL_EMA', 'GROUP', 'HIGHER_IS_BETTER', 'COMPARE_COLUMNS', 'PREDICTION_COLUMNS', 'PAPER_COLUMNS',
+           'PAPER_ROW_OF', 'DEVIATION_COLUMNS', 'DEVIATIONS', 'paper_table', 'paper_gain', 'RunReadError', 'RunWarning',
+           'data_kind', 'recipe_changes', 'method_name', 'read_run', 'runs_frame', 'collect_runs', 'summarise',
+           'Comparison', 'judge', 'read_predictions', 'paired_difference', 'plot_paired', 'compare_arms', 'compare',
+           'paper_beside_ours', 'planted_group', 'plot_planted', 'learning_curves', 'plot_learning_curves',
+           'planted_references', 'results_table', 'markdown_table', 'deviations']
 
 # %% ../nbs/06_report.ipynb #f41a65be
 TABLE1_DATASETS = ('Ekman6', 'VideoEmotion8', 'PERR')       # Table 1's column groups, in the printed order
@@ -157,10 +157,21 @@ def _read_json(path:Path, fix:str):
     if not isinstance(value, dict): raise RunReadError(f"{path}: holds a {type(value).__name__}, not a JSON object. Fix: rerun the run.")
     return value
 
-def method_name(method:str, overrides:Optional[dict]=None) -> str:
-    "'mart', or 'mart [k=v, part.k=v]' for a run with `TrainConfig.mart` overrides (an option or an ablation, never pooled with plain MART)."
+LABELLED_FIELDS = ('ema_decay', 'ema_ramp')     # TrainConfig fields whose defaults changed: another value goes into the label
+OFFICIAL_EMA = dict(ema_decay=0.999, ema_ramp=2000)   # the tiny preset's EMA before it was made active at small scale (05_train)
+
+def recipe_changes(cfg:dict) -> dict:
+    "The `LABELLED_FIELDS` of a run's config.json that differ from today's defaults of its preset."
+    from dataclasses import asdict
+    from mart_nb.train import TrainConfig
+    base = asdict(TrainConfig.paper() if cfg.get('preset') == 'paper' else TrainConfig.tiny())
+    return {k: cfg[k] for k in LABELLED_FIELDS if k in cfg and cfg[k] != base[k]}
+
+def method_name(method:str, overrides:Optional[dict]=None, recipe:Optional[dict]=None) -> str:
+    "'mart', or 'mart [k=v, part.k=v]' with a run's changed `recipe` fields and `TrainConfig.mart` overrides (never pooled with plain MART)."
     flat = lambda d, pre='': [x for k, v in sorted(d.items()) for x in (flat(v, f"{pre}{k}.") if isinstance(v, dict) else [f"{pre}{k}={v}"])]
-    return f"{method} [{', '.join(flat(overrides))}]" if overrides else method
+    parts = flat(recipe or {}) + flat(overrides or {})
+    return f"{method} [{', '.join(parts)}]" if parts else method
 
 def read_run(folder) -> dict:
     "One run folder written by `mart_nb.train` (`config.json` + `final.json`) as a row of `collect_runs` (fields `RUN_COLUMNS`)."
@@ -176,7 +187,7 @@ def read_run(folder) -> dict:
                                  "runs mixed. Fix: rerun the run into a fresh folder.")
     kl = final.get('test_temporal_kl')
     kind = data_kind(cfg.get('data_root'), kl, cfg.get('planted'))
-    return dict(dataset=final['dataset'], data=kind, preset=final['preset'], method=method_name(final['method'], cfg.get('mart')),
+    return dict(dataset=final['dataset'], data=kind, preset=final['preset'], method=method_name(final['method'], cfg.get('mart'), recipe_changes(cfg)),
                 seed=final['seed'], selection=final['selection'], optimistic=bool(final.get('optimistic', final['selection'] == 'test')),
                 **{k: test[k] for k in RESULT_METRICS[:4]}, temporal_kl=kl, selected_epoch=final['selected_epoch'],
                 **{k: final.get(k) for k in ('n_train', 'n_val', 'n_test')}, data_root=cfg.get('data_root'), path=str(folder))
@@ -561,17 +572,18 @@ def planted_group(runs:pd.DataFrame, data:str=PLANTED) -> pd.DataFrame:
     if len(counts) > 1: warnings.warn(f"planted runs of {len(counts)} configurations; showing the one with most runs: {top.to_dict()}", RunWarning)
     return p[(p[cols] == top).all(axis=1)]
 
-def plot_planted(runs:pd.DataFrame, title:str='', data:str=PLANTED):
+def plot_planted(runs:pd.DataFrame, title:str='', data:str=PLANTED,
+                 methods:Sequence[str]=('supervised', 'mart')):   # the two arms (method labels) to draw
     "Bars (mean over seeds, std as error bar, seeds as dots) of the baseline and MART on planted data `data`: AccE, F1E, temporal KL."
     import matplotlib.pyplot as plt
     p = planted_group(runs, data)
     fig, axs = plt.subplots(1, 3, figsize=(9, 2.8))
     for ax, m in zip(axs, ('acc_e', 'f1_e', 'temporal_kl')):
-        for i, method in enumerate(('supervised', 'mart')):
+        for i, method in enumerate(methods):
             x = p[p.method == method][m].dropna() if len(p) else pd.Series(dtype=float)
             if len(x): ax.bar(i, x.mean(), yerr=x.std() if len(x) > 1 else 0, color=f'C{i}', alpha=0.7, capsize=4, label=method)
             ax.plot([i] * len(x), x, 'k.', ms=4)
-        ax.set_xticks([0, 1], ['supervised', 'MART']); ax.set_title(_LABELS[m] + (' (lower is better)' if m == 'temporal_kl' else ''), fontsize=9)
+        ax.set_xticks([0, 1], [label.replace(' [', '\n[') for label in methods], fontsize=7); ax.set_title(_LABELS[m] + (' (lower is better)' if m == 'temporal_kl' else ''), fontsize=9)
         if p.empty: ax.text(0.5, 0.5, 'no planted runs', ha='center', va='center', transform=ax.transAxes, color='grey')
     fig.suptitle(title or f'{data}: supervised baseline vs MART (mean ± std over seeds)', fontsize=10); fig.tight_layout()
     return fig
@@ -788,10 +800,40 @@ DEVIATIONS = [
      "paper: D_tcam from the host; code: no D_tcam is ever used",
      "stage 0 trains the host supervised (best validation EMA weights -> teacher.pt); its D_tcam, under stop-gradient, drives verification and the distribution target",
      "the temporal distribution needs a model that already knows the classes", '05_train', 'mart_nb.train.Trainer mart_nb.host.teacher_tcam'),
+    ('training', "the MART host starts from the supervised teacher",
+     "paper: the student starts from the pretrained backbones and learns from a fine-tuned teacher; code: no teacher",
+     "the MART stage starts from the stage-0 teacher's weights (teacher.pt), whose D_tcam is also the distribution target",
+     "a short tiny-preset run cannot afford a second supervised training; the target is then the student's own starting point (self-distillation)",
+     '05_train', 'mart_nb.train.Trainer'),
+    ('training', "EMA at small scale",
+     "code: ModelEMA, decay 0.999 ramped over 2,000 updates",
+     "tiny preset: decay 0.99 ramped over 30 updates (a window of ~100 steps); the paper preset keeps 0.999 / 2,000",
+     "at 20 steps an epoch the official values reach a decay of 0.14 after 300 steps: the average would be the last few steps",
+     '05_train', 'mart_nb.train.TrainConfig mart_nb.train.ema_model'),
     ('training', "the baseline gets the same number of epochs",
      "paper: the MBT baseline [SF]; its schedule is not given",
      "method='supervised' trains the host with PCCE, EMA and the same selection for as many epochs as the three MART stages together",
      "a comparison at equal training cost", '05_train', 'mart_nb.train.TrainConfig.stages'),
+    ('model', "TACL auxiliary heads read the features before the projections",
+     "code: v_fc / a_fc classify Mlp_v(v2l), the cross-attention output after the per-modality MLP (MART.py, TemporalAffectiveComplementaryLearning)",
+     "the auxiliary heads read the cross-attention output pooled over segments and words, before proj_v / proj_a; the projections are trained by Eq. 5 only",
+     "kept for now; nothing then ties the projections to the class, one of the three ways Eq. 5 can be met without the video (04b)",
+     '04b_complementary', 'mart_nb.complementary.TACL mart_nb.complementary.TACLConfig'),
+    ('model', "a learnable projection on the language positive",
+     "paper Eq. 5: the language feature x^l is the positive; code: no language positive at all (CPC between v2l and a2l)",
+     "proj_l, an MLP trained with everything else, maps the pooled word features before the L2 norm",
+     "the recommended reading of Eq. 5 (a projection per side); it lets the positive move toward the anchors, which makes the loss easy to meet",
+     '04b_complementary', 'mart_nb.complementary.TACL'),
+    ('model', "the text encoder is trained",
+     "code: BERT is never updated (the optimiser is built before the MART wrapper, bug 3)",
+     "MARTConfig.tiny/paper set freeze_text=False and train the text encoder at text_lr_scale = 0.1 x lr; TACLConfig(freeze_text=True) freezes it",
+     "every module of the objective learns (bug 3 fixed); a moving language target is one more way for Eq. 5 to fall without the video",
+     '04b_complementary, 04c_mart', 'mart_nb.mart.MARTConfig mart_nb.complementary.TACLConfig'),
+    ('model', "word attention without the official ReLUs and DropPath",
+     "code: MultiHeadAttentionOp puts a ReLU after q, k, v and the output Linear, no residual; v2l goes through DropPath(0.01) before Mlp_v",
+     "WordAttention is plain multi-head attention (linear q, k, v and output), no DropPath",
+     "the paper's Eq. 4 is plain attention; ReLUs on q and k clip their negative parts; DropPath 0.01 is left out (its effect is not measured here)",
+     '04b_complementary', 'mart_nb.complementary.WordAttention'),
     ('model', "temporal pooling", "paper: temporal max-pooling; code: the mean over segments",
      "the mean over segments (the code)", "the code's choice; the heads are linear, so the mean of segment logits is the logit of the mean feature",
      '03a_host', 'mart_nb.host.MBT'),

@@ -59,8 +59,8 @@ class TrainConfig:
     lr: float = 1e-3
     weight_decay: float = 1e-3
     warmup_steps: int = 0                   # linear warm-up of the learning rate, then constant (official: constant)
-    ema_decay: float = 0.999                # official ModelEMA; 0 disables
-    ema_ramp: float = 2000                  # the decay ramps up as decay * (1 - exp(-updates / ramp))
+    ema_decay: float = 0.99                 # tiny: a window of ~100 steps (5 epochs); paper: 0.999 (official ModelEMA); 0 disables
+    ema_ramp: float = 30                    # the decay ramps up as decay * (1 - exp(-updates / ramp)); paper: 2000 (official)
     selection: str = 'val'                  # 'val', or 'test': the official best-test-epoch choice (optimistic)
     device: str = 'cpu'
     amp: bool = True                        # bf16 autocast on CUDA (no effect on a CPU)
@@ -80,7 +80,7 @@ class TrainConfig:
     def paper(cls, **kw):
         "The official sizes and optimiser: ViT-B/16 + AST-B, batch 1 x 36, Adam 1e-4 / 1e-3, 100 MART + 150 fine-tuning epochs."
         return cls(**{**dict(preset='paper', epochs_teacher=30, epochs_mart=100, epochs_finetune=150, batch_size=1,
-                             accumulation=36, lr=1e-4, weight_decay=1e-3, ema_ramp=2000, num_workers=8), **kw})
+                             accumulation=36, lr=1e-4, weight_decay=1e-3, ema_decay=0.999, ema_ramp=2000, num_workers=8), **kw})
 
     @classmethod
     def paper_text(cls, **kw): "The paper's own optimiser (MART §4.2): Adam 2e-4, weight decay 0.04."; return cls.paper(**{**dict(lr=2e-4, weight_decay=0.04), **kw})

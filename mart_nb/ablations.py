@@ -111,13 +111,14 @@ def sweep_runs(out_root='nbs/results/ablations',   # the arms' run folders (<arm
     return runs.assign(table=runs.arm.map(lambda n: known[n].table if n in known else 'other'))
 
 def sweep_table(runs:pd.DataFrame, reference:str='mart') -> pd.DataFrame:
-    "Each arm against `reference` (and the baseline against it too): means over seeds and the paired AccE difference, SE and verdict."
+    "Each arm against `reference` on the same seeds (the baseline too): means over seeds, the paired AccE difference, SE and verdict."
     ref = runs[runs.arm == reference]
     rows = []
     for name in [n for n in ARM_NAMES if n != reference and (runs.arm == n).any()]:
         other = runs[runs.arm == name]
-        both = pd.concat([ref.assign(method='reference'), other.assign(method='arm')])
-        t = compare_arms(both, a='reference', b='arm').table if len(ref) else pd.DataFrame()
+        same = ref[ref.seed.isin(other.seed)]                    # the reference's runs of the arm's seeds only
+        both = pd.concat([same.assign(method='reference'), other.assign(method='arm')])
+        t = compare_arms(both, a='reference', b='arm').table if len(same) else pd.DataFrame()
         acc = t[t.metric == 'acc_e'].iloc[0] if len(t) and (t.metric == 'acc_e').any() else None
         kl = t[t.metric == 'temporal_kl'].iloc[0] if len(t) and (t.metric == 'temporal_kl').any() else None
         rows.append(dict(arm=name, table=get_arm(name).table, reads=get_arm(name).reads, seeds=len(other),

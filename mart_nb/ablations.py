@@ -4,11 +4,12 @@
 
 # %% ../nbs/09_ablations.ipynb #8fdd4bab
 from __future__ import annotations
-import json, os
+import json, os, shutil
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Optional, Sequence
 
+import numpy as np
 import pandas as pd
 from tqdm.auto import tqdm
 
@@ -16,8 +17,8 @@ from .report import BENCHMARK, collect_runs, compare_arms, method_name
 from .train import TrainConfig, check_config, resolve_path
 
 # %% auto #0
-__all__ = ['ARMS', 'ARM_NAMES', 'REFERENCE_FOLDERS', 'Arm', 'get_arm', 'run_folder', 'run_sweep', 'sweep_runs', 'sweep_table',
-           'plot_sweep']
+__all__ = ['ARMS', 'ARM_NAMES', 'REFERENCE_FOLDERS', 'PROBE_COLUMNS', 'Arm', 'get_arm', 'run_folder', 'run_sweep', 'sweep_runs',
+           'sweep_table', 'plot_sweep', 'paper_rows', 'beside_paper', 'last_mart_epoch', 'probe_table', 'paired_seeds']
 
 # %% ../nbs/09_ablations.ipynb #1e71a341
 @dataclass
@@ -37,21 +38,28 @@ class Arm:
 ARMS = [
     Arm('baseline', 'main', 'supervised', reads='the host alone, PCCE for as many epochs (Table 1, "Baseline (MBT)")'),
     Arm('mart', 'main', reads='the full method (every table\'s "Ours" row)'),
+    Arm('shuffled-text', 'control', train={'shuffle_text': True},
+        reads="each training video gets another video's subtitles (must be worse if the text is used)"),
     Arm('mask-random', 'Table 4', mart={'mask': {'strategy': 'random'}}, reads='masking strategy: random tokens'),
-    Arm('mask-tube', 'Table 4', mart={'mask': {'strategy': 'tube'}}, reads='masking strategy: tubes (the same place in every slice)'),
-    Arm('mask-frame', 'Table 4', mart={'mask': {'strategy': 'frame'}}, reads='masking strategy: whole time slices'),
+    Arm('mask-tube', 'Table 4', mart={'mask': {'strategy': 'tube', 'ranking': 'segment'}},
+        reads='masking strategy: tubes (the same place in every slice)'),
+    Arm('mask-frame', 'Table 4', mart={'mask': {'strategy': 'frame', 'ranking': 'segment'}}, reads='masking strategy: whole time slices'),
     Arm('no-verification', 'Table 3', mart={'verify': False}, reads='every lexicon cue word, unverified'),
     Arm('no-tacl', 'Table 3', mart={'lambda_tacl': 0.0, 'lambda_aux': 0.0}, reads='without temporal affective complementary learning'),
     Arm('no-distribution', 'Table 5', mart={'lambda_kl': 0.0}, reads='recovering pixels only, not the temporal emotion distribution'),
     Arm('lexicon-nrc', 'Table 3', mart={'lexicon': 'nrc'}, reads='NRC EmoLex instead of SenticNet 6'),
     Arm('ratio-low', 'Table 4', mart={'mask': {'ratio_start': 0.1, 'ratio_span': 0.4}}, reads='mask ratio 0.1 -> 0.3'),
     Arm('ratio-high', 'Table 4', mart={'mask': {'ratio_start': 0.3, 'ratio_span': 0.8}}, reads='mask ratio 0.3 -> 0.7'),
-    # options of mart_nb beyond the paper's tables
-    Arm('mask-input', 'option', mart={'mask': {'placement': 'input'}},
-        reads="the paper's placement: masked tubelets painted out before the encoder"),
-    Arm('tacl-word-match', 'option', mart={'tacl': {'word_match': True}}, reads='TACL matches word by word (04b, an extension)'),
-    Arm('segment-weighted', 'option', mart={'segment_weight': True, 'mask': {'ranking': 'video'}},
-        reads="tokens scored by the teacher's per-segment affect, ranked over the video (04a)"),
+    # the recipe's choices against the official code's (04c, "The recipe")
+    Arm('tacl-eq5', 'option', mart={'tacl': {'word_match': False}}, reads="TACL as Eq. 5 alone, without word matching"),
+    Arm('mask-output', 'option', mart={'mask': {'placement': 'output'}},
+        reads="the official placement: the encoder sees every tubelet, its output tokens are replaced"),
+    Arm('mask-per-segment', 'option', mart={'segment_weight': False, 'mask': {'ranking': 'segment'}},
+        reads="the official ranking: the same number of masked tokens in every segment"),
+    Arm('official', 'option', mart={'segment_weight': False, 'tacl': {'word_match': False}, 'mask': {'placement': 'output', 'ranking': 'segment'}},
+        reads="the official code's objective: Eq. 5 alone, per-segment masks at the encoder output"),
+    Arm('from-teacher', 'option', train={'mart_init': 'teacher'},
+        reads="the MART host starts from the teacher (self-distillation) and trains 20 epochs longer"),
 ]
 ARM_NAMES = [a.name for a in ARMS]
 
@@ -72,6 +80,7 @@ def run_sweep(arms:Sequence[str]=tuple(ARM_NAMES),  # arm names (ARM_NAMES)
               extra:Optional[dict]=None,            # more 05_train parameters for every run (e.g. epochs, data_root)
               log_dir='runs/ablations',             # the executed notebooks (outside the repository by default)
               keep_checkpoints:bool=False,          # False: remove a finished run's *.pt (about 16 MB each)
+              teachers='runs/teachers',             # a seed's teacher, trained once and shared by its MART arms (None: each trains its own)
               progress:bool=True,
              ) -> list:
     "Train every arm and seed by running 05_train through papermill, seed by seed; finished runs are skipped, stopped ones resume."
@@ -84,8 +93,12 @@ def run_sweep(arms:Sequence[str]=tuple(ARM_NAMES),  # arm names (ARM_NAMES)
     for arm, s in tqdm(jobs, desc='ablation runs', disable=not progress):
         out = run_folder(out_root, arm.name, s)
         if not (out / 'final.json').exists():
-            pm.execute_notebook(str(nb), str(logs / f"{arm.name}-seed{s}.ipynb"), cwd=str(nb.parent), progress_bar=False,
-                                parameters={**arm.parameters(s, out), **(extra or {})})
+            params = {**arm.parameters(s, out), **(extra or {})}
+            shared = resolve_path(teachers) / f"seed{s}.pt" if teachers and not extra and arm.method == 'mart' else None
+            if shared is not None and shared.exists(): params['teacher'] = str(shared)   # the same seed's teacher: same epochs, same seeds
+            pm.execute_notebook(str(nb), str(logs / f"{arm.name}-seed{s}.ipynb"), cwd=str(nb.parent), progress_bar=False, parameters=params)
+            if shared is not None and not shared.exists() and (out / 'teacher.pt').exists():
+                shared.parent.mkdir(parents=True, exist_ok=True); shutil.copy2(out / 'teacher.pt', shared)
             if not keep_checkpoints:
                 for p in out.glob('*.pt'): p.unlink()
         folders.append(out)
@@ -144,3 +157,51 @@ def plot_sweep(table:pd.DataFrame, reference:str='mart', z:float=2.0):
     if t.empty: ax.text(0.5, 0.5, 'no finished arms', ha='center', va='center', transform=ax.transAxes, color='grey')
     fig.tight_layout()
     return fig
+
+# %% ../nbs/09_ablations.ipynb #e2af3480
+def paper_rows() -> dict:
+    "arm -> (paper table, its row as printed, Ekman-6 AccE of that row, minus the paper's full method), from mart_nb.report's tables."
+    from mart_nb.report import TABLE3, TABLE4, TABLE5, paper_table
+    ours = TABLE4[-1][-1]                                                    # 53.17, the same 'Ours' in Tables 3-5
+    t3 = {r[:2]: r[-1] for r in TABLE3}; t4 = {r[0]: r[-1] for r in TABLE4}; t5 = {r[0]: r[-1] for r in TABLE5}
+    t1 = paper_table(1).droplevel('venue')
+    base, full1 = (float(t1.loc[r, ('Ekman6', 'AccE')]) for r in ('Baseline (MBT) [SF]', 'MART'))   # Table 1's MART: 52.66, not 53.17
+    rows = {'no-verification': ('Table 3', 'emotion-oriented masking, no verification', t3[(True, False)]),
+            'mask-random': ('Table 4', 'Random [MAEst]', t4['Random [MAEst]']), 'mask-tube': ('Table 4', 'Tube [VideoMAE]', t4['Tube [VideoMAE]']),
+            'mask-frame': ('Table 4', 'Frame [MaskFeat]', t4['Frame [MaskFeat]']), 'no-distribution': ('Table 5', 'Pixel [MAEst]', t5['Pixel [MAEst]']),
+            'baseline': ('Table 1', 'Baseline (MBT) [SF], Ekman6', base)}
+    return {k: (tab, row, acc, round(acc - (full1 if tab == 'Table 1' else ours), 2)) for k, (tab, row, acc) in rows.items()}
+
+def beside_paper(table:pd.DataFrame) -> pd.DataFrame:
+    "`sweep_table` with the paper's row, AccE and difference to its full method (points) beside ours (in points)."
+    p = paper_rows()
+    out = table.assign(ours_diff_points=100 * table['diff'], ours_se_points=100 * table['se'],
+                       paper_row=table.arm.map(lambda a: p[a][1] if a in p else ''),
+                       paper_diff_points=table.arm.map(lambda a: p[a][3] if a in p else np.nan))
+    return out[['arm', 'table', 'seeds', 'acc_e', 'ours_diff_points', 'ours_se_points', 'verdict', 'paper_row', 'paper_diff_points']]
+
+# %% ../nbs/09_ablations.ipynb #7565ff8a
+PROBE_COLUMNS = ('train_tacl', 'probe_tacl', 'probe_tacl_text_neg', 'probe_hit', 'probe_hit_random', 'probe_rec', 'probe_kl')
+
+def last_mart_epoch(path) -> dict:
+    "The `PROBE_COLUMNS` of a run's last MART-stage epoch (metrics.jsonl); {} for a run without a MART stage."
+    from mart_nb.train import read_history
+    rows = [r for r in read_history(path) if r.get('stage') == 'mart']
+    return {k: rows[-1][k] for k in PROBE_COLUMNS if k in rows[-1]} if rows else {}
+
+def probe_table(runs:pd.DataFrame) -> pd.DataFrame:
+    "One row per MART run of `runs` (with an `arm` column): arm, seed and its last MART epoch's `PROBE_COLUMNS`."
+    rows = [dict(arm=r.arm, seed=r.seed, acc_e=r.acc_e, temporal_kl=r.temporal_kl, **last_mart_epoch(r.path)) for r in runs.itertuples()]
+    rows = [r for r in rows if len(r) > 4]
+    return pd.DataFrame(rows, columns=['arm', 'seed', 'acc_e', 'temporal_kl', *PROBE_COLUMNS])
+
+def paired_seeds(table:pd.DataFrame, column:str, a:str='mart', b:str='shuffled-text') -> dict:
+    "Arm `b` minus arm `a` in `column` on their common seeds: the mean difference, its standard error over seeds, and a verdict at 2 SE."
+    x = table[table.arm == a].set_index('seed')[column]; y = table[table.arm == b].set_index('seed')[column]
+    d = (y - x.reindex(y.index)).dropna()
+    n = len(d)
+    se = float(d.std(ddof=1) / np.sqrt(n)) if n > 1 else float('nan')
+    mean = float(d.mean()) if n else float('nan')
+    verdict = 'too few seeds' if n < 2 else ('higher' if mean > 2 * se else 'lower' if mean < -2 * se else 'below resolution')
+    return dict(column=column, a=a, b=b, seeds=n, a_mean=float(x.reindex(d.index).mean()) if n else float('nan'),
+                b_mean=float(y.reindex(d.index).mean()) if n else float('nan'), diff=mean, se=se, verdict=verdict)

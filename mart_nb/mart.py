@@ -19,14 +19,14 @@ from .masking import (DecoderConfig, DecoderOutput, MaskConfig, MaskResult, Mask
 from .lexicon import get_lexicon
 
 # %% auto #0
-__all__ = ['MARTConfig', 'MARTOutput', 'MART', 'build_mart']
+__all__ = ['MARTConfig', 'MARTOutput', 'MART', 'mart_config', 'build_mart']
 
 # %% ../nbs/04c_mart.ipynb #818f754c
 @dataclass
 class MARTConfig:
     "The MART objective: its parts' settings, the loss weights (design.md choice 8) and how text and targets are made."
     tacl: TACLConfig = field(default_factory=TACLConfig.paper)
-    mask: MaskConfig = field(default_factory=MaskConfig.paper)
+    mask: MaskConfig = field(default_factory=lambda: MaskConfig.paper(placement='input', ranking='video'))   # the paper's placement, masks free to move
     decoder: DecoderConfig = field(default_factory=DecoderConfig.paper)
     lambda_aux: float = 1.0          # auxiliary TACL heads' PCCE (official code: 1)
     lambda_tacl: float = 1.0
@@ -38,19 +38,25 @@ class MARTConfig:
     tau: float = 0.3                 # intensity threshold of verification (E3)
     lexicon: str = 'senticnet'       # 'senticnet' (SenticNet 6) or 'nrc' (NRC EmoLex)
     text_lr_scale: float = 0.1       # the text encoder learns at lr * text_lr_scale (0 freezes it)
-    segment_weight: bool = False     # scale token scores by the teacher's per-segment affect (04a; pair with MaskConfig(ranking='video'))
+    segment_weight: bool = True      # scale token scores by the teacher's per-segment affect (04a; with MaskConfig(ranking='video'))
 
     @classmethod
     def paper(cls, dataset:str='ve8', text:str='bert', **kw):
         "The official widths: TACL at 768, decoder 8 x 512; `text` 'bert' (bert-base-uncased) or 'random' (a random BERT-base)."
         if text not in ('bert', 'random'): raise ValueError(f"text={text!r}: choose 'bert' or 'random'")
         rand = dict(text_source=None, text_width=768, text_layers=12, text_heads=12, text_mlp=3072) if text == 'random' else {}
-        return cls(**{**dict(tacl=TACLConfig.paper(dataset=dataset, freeze_text=False, **rand)), **kw})
+        return cls(**{**dict(tacl=TACLConfig.paper(dataset=dataset, freeze_text=False, word_match=True, **rand)), **kw})
 
     @classmethod
     def tiny(cls, dataset:str='ve8', text:str='random', **kw):
         "CPU preset at the tiny host's width: TACL at 64 with a small random BERT (or `text='minilm'`), decoder 2 x 32."
-        return cls(**{**dict(tacl=TACLConfig.tiny(text=text, dataset=dataset, freeze_text=False), decoder=DecoderConfig.tiny()), **kw})
+        return cls(**{**dict(tacl=TACLConfig.tiny(text=text, dataset=dataset, freeze_text=False, word_match=True), decoder=DecoderConfig.tiny()), **kw})
+
+    @classmethod
+    def official(cls, preset:str='tiny', **kw):
+        "The paper's Eq. 5 alone and the official code's masking (per-segment ranking, encoder-output placement, no segment weight)."
+        base = (cls.tiny if preset == 'tiny' else cls.paper)(**{k: kw.pop(k) for k in ('dataset', 'text') if k in kw})
+        return replace(base, **{**dict(tacl=replace(base.tacl, word_match=False), mask=MaskConfig.paper(), segment_weight=False), **kw})
 
 # %% ../nbs/04c_mart.ipynb #1bb62c1a
 @dataclass
@@ -131,7 +137,7 @@ def _forward(self, video:torch.Tensor, audio:torch.Tensor, texts:Sequence[Sequen
         fill = tuple(round(255 * float(v)) for v in self.host.pixel_mean.flatten())   # the host's pixel mean: zero after normalising
         out = self.host(mask_video_input(video, mask.mask, hc.tubelet, hc.patch, fill), audio, return_attention=True)
         t = self.tacl(out.video_tokens, out.audio_tokens, words.words, words.word_mask, Ns)
-    dec = self.decoder(out.video_tokens, mask.mask if c.mask.placement == 'output' else torch.zeros_like(mask.mask), Ns)
+    dec = self.decoder(out.video_tokens, mask.mask, Ns)                              # masked positions: the mask token (MAE)
     rec, kl, target, recovered = self.mam_loss(video, dec, mask, tcam)
     losses = dict(cls=pcce_loss([out.logits_video, out.logits_audio], labels, info.polarity, self.host.cfg.lambda_0),
                   aux=pcce_loss([t.aux_logits_video, t.aux_logits_audio], labels, info.polarity, self.host.cfg.lambda_0),
@@ -141,10 +147,14 @@ def _forward(self, video:torch.Tensor, audio:torch.Tensor, texts:Sequence[Sequen
 
 MART.forward = _forward
 
-def build_mart(host:MBT, preset:str='tiny', text:Optional[str]=None, **kw) -> MART:
-    "MART around `host` with the `tiny` or `paper` settings; `kw` replace `MARTConfig` fields (a dict for `mask`, `tacl` or `decoder` replaces fields of the preset's)."
+def mart_config(preset:str='tiny', dataset:str='ve8', text:Optional[str]=None, **kw) -> MARTConfig:
+    "The `MARTConfig` of the `tiny` or `paper` preset with `kw` replacing its fields (a dict for `mask`, `tacl` or `decoder` replaces fields of the preset's)."
     if preset not in ('tiny', 'paper'): raise ValueError(f"preset={preset!r}: choose 'tiny' or 'paper'")
     make = MARTConfig.tiny if preset == 'tiny' else MARTConfig.paper
-    base = make(dataset=host.cfg.dataset, **({'text': text} if text else {}))
+    base = make(dataset=dataset, **({'text': text} if text else {}))
     parts = {k: replace(getattr(base, k), **v) for k, v in kw.items() if k in ('mask', 'tacl', 'decoder') and isinstance(v, dict)}
-    return MART(host, replace(base, **{**kw, **parts}))
+    return replace(base, **{**kw, **parts})
+
+def build_mart(host:MBT, preset:str='tiny', text:Optional[str]=None, **kw) -> MART:
+    "MART around `host` with the `tiny` or `paper` settings and `mart_config`'s overrides `kw`."
+    return MART(host, mart_config(preset, host.cfg.dataset, text, **kw))

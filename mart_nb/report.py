@@ -17,12 +17,12 @@ from .train import read_history, resolve_path
 # %% auto #0
 __all__ = ['TABLE1_DATASETS', 'TABLE2_DATASETS', 'PAPER_METRICS', 'EK6_COLUMNS', 'TABLE1', 'TABLE2', 'TABLE3', 'TABLE4', 'TABLE5',
            'PAPER_NOTES', 'PLANTED', 'BENCHMARK', 'REAL', 'RESULT_METRICS', 'RUN_COLUMNS', 'LABELLED_FIELDS',
-           'OFFICIAL_EMA', 'GROUP', 'HIGHER_IS_BETTER', 'COMPARE_COLUMNS', 'PREDICTION_COLUMNS', 'PAPER_COLUMNS',
-           'PAPER_ROW_OF', 'DEVIATION_COLUMNS', 'DEVIATIONS', 'paper_table', 'paper_gain', 'RunReadError', 'RunWarning',
-           'data_kind', 'recipe_changes', 'method_name', 'read_run', 'runs_frame', 'collect_runs', 'summarise',
-           'Comparison', 'judge', 'read_predictions', 'paired_difference', 'plot_paired', 'compare_arms', 'compare',
-           'paper_beside_ours', 'planted_group', 'plot_planted', 'learning_curves', 'plot_learning_curves',
-           'planted_references', 'results_table', 'markdown_table', 'deviations']
+           'OFFICIAL_EMA', 'MART_RECIPE', 'GROUP', 'HIGHER_IS_BETTER', 'COMPARE_COLUMNS', 'PREDICTION_COLUMNS',
+           'PAPER_COLUMNS', 'PAPER_ROW_OF', 'DEVIATION_COLUMNS', 'DEVIATIONS', 'paper_table', 'paper_gain',
+           'RunReadError', 'RunWarning', 'data_kind', 'recipe_changes', 'method_name', 'read_run', 'runs_frame',
+           'collect_runs', 'summarise', 'Comparison', 'judge', 'read_predictions', 'paired_difference', 'plot_paired',
+           'compare_arms', 'compare', 'paper_beside_ours', 'planted_group', 'plot_planted', 'learning_curves',
+           'plot_learning_curves', 'planted_references', 'results_table', 'markdown_table', 'deviations']
 
 # %% ../nbs/06_report.ipynb #f41a65be
 TABLE1_DATASETS = ('Ekman6', 'VideoEmotion8', 'PERR')       # Table 1's column groups, in the printed order
@@ -157,20 +157,36 @@ def _read_json(path:Path, fix:str):
     if not isinstance(value, dict): raise RunReadError(f"{path}: holds a {type(value).__name__}, not a JSON object. Fix: rerun the run.")
     return value
 
-LABELLED_FIELDS = ('ema_decay', 'ema_ramp')     # TrainConfig fields whose defaults changed: another value goes into the label
+# TrainConfig fields whose defaults changed -> the value a config.json written before the field existed stands for (None: no label)
+LABELLED_FIELDS = {'ema_decay': None, 'ema_ramp': None, 'mart_init': 'teacher', 'shuffle_text': False}
 OFFICIAL_EMA = dict(ema_decay=0.999, ema_ramp=2000)   # the tiny preset's EMA before it was made active at small scale (05_train)
+# MARTConfig fields whose defaults changed with the MART recipe (04c), and their values before it (the official code's)
+MART_RECIPE = {'mask.placement': 'output', 'mask.ranking': 'segment', 'segment_weight': False, 'tacl.word_match': False,
+               'tacl.aux_input': 'attention'}
 
-def recipe_changes(cfg:dict) -> dict:
-    "The `LABELLED_FIELDS` of a run's config.json that differ from today's defaults of its preset."
-    from dataclasses import asdict
+def _flat(d:dict, pre:str='') -> dict:
+    "{'mask': {'ranking': 'video'}} -> {'mask.ranking': 'video'}."
+    return {k2: v2 for k, v in d.items() for k2, v2 in (_flat(v, f"{pre}{k}.").items() if isinstance(v, dict) else [(f"{pre}{k}", v)])}
+
+def recipe_changes(cfg:dict, resolved:Optional[dict]=None) -> dict:
+    "A run's `LABELLED_FIELDS` and `MART_RECIPE` fields that differ from today's defaults of its preset (`resolved`: its mart_config.json)."
+    from dataclasses import asdict, fields
+    from mart_nb.mart import mart_config
     from mart_nb.train import TrainConfig
     base = asdict(TrainConfig.paper() if cfg.get('preset') == 'paper' else TrainConfig.tiny())
-    return {k: cfg[k] for k in LABELLED_FIELDS if k in cfg and cfg[k] != base[k]}
+    out = {k: cfg.get(k, old) for k, old in LABELLED_FIELDS.items() if cfg.get(k, old) is not None and cfg.get(k, old) != base[k]}
+    if cfg.get('method') != 'mart': return out
+    run = TrainConfig(**{f.name: cfg[f.name] for f in fields(TrainConfig) if f.name in cfg})
+    given = _flat(dict(cfg.get('mart') or {}))
+    today = _flat(asdict(mart_config(run.preset, run.dataset, **run.mart_kwargs())))   # today's objective with the run's overrides
+    if resolved is not None: saved = _flat(resolved)
+    elif 'mart_init' in cfg: saved = today                               # written with the recipe (mart_init and the recipe came together)
+    else: saved = {**today, **{k: v for k, v in MART_RECIPE.items() if k not in given}}   # before the recipe: the official code's
+    return {**out, **{k: saved[k] for k in MART_RECIPE if k in saved and saved[k] != today.get(k) and k not in given}}
 
 def method_name(method:str, overrides:Optional[dict]=None, recipe:Optional[dict]=None) -> str:
     "'mart', or 'mart [k=v, part.k=v]' with a run's changed `recipe` fields and `TrainConfig.mart` overrides (never pooled with plain MART)."
-    flat = lambda d, pre='': [x for k, v in sorted(d.items()) for x in (flat(v, f"{pre}{k}.") if isinstance(v, dict) else [f"{pre}{k}={v}"])]
-    parts = flat(recipe or {}) + flat(overrides or {})
+    parts = [f"{k}={v}" for k, v in sorted(_flat(recipe or {}).items())] + [f"{k}={v}" for k, v in sorted(_flat(overrides or {}).items())]
     return f"{method} [{', '.join(parts)}]" if parts else method
 
 def read_run(folder) -> dict:
@@ -187,7 +203,9 @@ def read_run(folder) -> dict:
                                  "runs mixed. Fix: rerun the run into a fresh folder.")
     kl = final.get('test_temporal_kl')
     kind = data_kind(cfg.get('data_root'), kl, cfg.get('planted'))
-    return dict(dataset=final['dataset'], data=kind, preset=final['preset'], method=method_name(final['method'], cfg.get('mart'), recipe_changes(cfg)),
+    resolved = _read_json(folder / 'mart_config.json', '') if (folder / 'mart_config.json').exists() else None
+    recipe = recipe_changes(cfg, resolved)
+    return dict(dataset=final['dataset'], data=kind, preset=final['preset'], method=method_name(final['method'], cfg.get('mart'), recipe),
                 seed=final['seed'], selection=final['selection'], optimistic=bool(final.get('optimistic', final['selection'] == 'test')),
                 **{k: test[k] for k in RESULT_METRICS[:4]}, temporal_kl=kl, selected_epoch=final['selected_epoch'],
                 **{k: final.get(k) for k in ('n_train', 'n_val', 'n_test')}, data_root=cfg.get('data_root'), path=str(folder))
@@ -722,8 +740,8 @@ DEVIATIONS = [
      "the paper's mechanism, made checkable on the planted distractor words", '03b_verification', 'mart_nb.verification.verify_video'),
     ('design choice', "choice 5: masking",
      "paper Eq. 7: S hints then ceil(alpha M) masked, at the encoder input; code: encoder-output tokens, 0.9 CLS + 0.1 word attention, AttMask hints, p = 0.5",
-     "the code's reading by default (output placement, 0.9/0.1 scores, ratio 0.1 -> 0.5, hints from the top tokens, p_apply 0.5); Eq. 7, input placement, random/tube/frame masks as options",
-     "the code's values are the only published ones (spec 3.2: the paper gives none for S, M or the mix lambda); the other readings stay testable", '04a_masking', 'mart_nb.masking.MaskConfig mart_nb.masking.make_mask'),
+     "the code's values (0.9/0.1 scores, ratio 0.1 -> 0.5, hints from the top tokens, p_apply 0.5) with the paper's input placement and masks ranked over the video, weighted by the teacher's per-segment affect (MARTConfig); MARTConfig.official() for the code's output placement and per-segment ranking; Eq. 7, random/tube/frame masks as options",
+     "the code's values are the only published ones (the paper gives none for S, M or the mix lambda); with output placement the encoder sees what is masked, and per-segment ranking cannot move masks to the emotional segments", '04a_masking, 04c_mart', 'mart_nb.masking.MaskConfig mart_nb.masking.make_mask mart_nb.mart.MARTConfig.official'),
     ('design choice', "choice 6: recovery targets",
      "paper Table 5 'Ours': affective recovery; code: normalised pixels only (weight 0.05)",
      "normalised tubelet pixels (masked MSE, weight 0.05) and the temporal emotion distribution (KL to the teacher's per-segment distribution, weight 1)",
@@ -788,23 +806,23 @@ DEVIATIONS = [
      "VideoMAE's weights expect ImageNet statistics; no second checkpoint to download", '03a_host', 'mart_nb.host.HostConfig'),
     ('option', "TACL shortcuts: text negatives and word matching",
      "paper Eq. 5 only (its negatives all from the other modality)",
-     "text_negatives=True (other segments' language features as negatives) and word_match=True (words must pick their own segment); both off by default",
+     "word_match=True (words must pick their own segment), an extension on by default in MARTConfig; text_negatives=True (other segments' language features as negatives) an option; TACLConfig's own default and MARTConfig.official() are Eq. 5 alone",
      "Eq. 5 has a content-free minimum (the modality gap) and can be met on noise (query leakage), shown on a toy in 04b", '04b_complementary, 04c_mart',
      'mart_nb.complementary.TACLConfig mart_nb.complementary.tacl_match'),
     ('option', "masking ranking across a video's segments",
      "code: the top tokens of each segment, so every segment loses the same number of tokens",
-     "ranking='video' ranks a video's Ns·N tokens together, and MARTConfig(segment_weight=True) scales scores by the teacher's per-segment affect; off by default",
+     "ranking='video' ranks a video's Ns·N tokens together, and MARTConfig(segment_weight=True) scales scores by the teacher's per-segment affect; both on by default in MARTConfig, off in MaskConfig and MARTConfig.official()",
      "per-segment ranking cannot put masks on the affective segments (its hit rate equals random masking's on the planted sample)", '04a_masking, 04c_mart',
      'mart_nb.masking.MaskConfig mart_nb.masking.segment_affect mart_nb.mart.MARTConfig'),
     ('training', "a teacher stage (stage 0)",
      "paper: D_tcam from the host; code: no D_tcam is ever used",
      "stage 0 trains the host supervised (best validation EMA weights -> teacher.pt); its D_tcam, under stop-gradient, drives verification and the distribution target",
      "the temporal distribution needs a model that already knows the classes", '05_train', 'mart_nb.train.Trainer mart_nb.host.teacher_tcam'),
-    ('training', "the MART host starts from the supervised teacher",
+    ('training', "the MART host starts from scratch, not from the teacher",
      "paper: the student starts from the pretrained backbones and learns from a fine-tuned teacher; code: no teacher",
-     "the MART stage starts from the stage-0 teacher's weights (teacher.pt), whose D_tcam is also the distribution target",
-     "a short tiny-preset run cannot afford a second supervised training; the target is then the student's own starting point (self-distillation)",
-     '05_train', 'mart_nb.train.Trainer'),
+     "mart_init='scratch': the MART host starts from the baseline's initial weights (the same seed), the stage-0 teacher only gives D_tcam; mart_init='teacher' starts from the teacher's weights",
+     "a target that is the student's own starting point is self-distillation; a seed's teacher is trained once and shared by the sweep's arms (runs/teachers)",
+     '05_train, 09_ablations', 'mart_nb.train.TrainConfig mart_nb.train.Trainer mart_nb.ablations.run_sweep'),
     ('training', "EMA at small scale",
      "code: ModelEMA, decay 0.999 ramped over 2,000 updates",
      "tiny preset: decay 0.99 ramped over 30 updates (a window of ~100 steps); the paper preset keeps 0.999 / 2,000",
@@ -812,12 +830,12 @@ DEVIATIONS = [
      '05_train', 'mart_nb.train.TrainConfig mart_nb.train.ema_model'),
     ('training', "the baseline gets the same number of epochs",
      "paper: the MBT baseline [SF]; its schedule is not given",
-     "method='supervised' trains the host with PCCE, EMA and the same selection for as many epochs as the three MART stages together",
-     "a comparison at equal training cost", '05_train', 'mart_nb.train.TrainConfig.stages'),
-    ('model', "TACL auxiliary heads read the features before the projections",
-     "code: v_fc / a_fc classify Mlp_v(v2l), the cross-attention output after the per-modality MLP (MART.py, TemporalAffectiveComplementaryLearning)",
-     "the auxiliary heads read the cross-attention output pooled over segments and words, before proj_v / proj_a; the projections are trained by Eq. 5 only",
-     "kept for now; nothing then ties the projections to the class, one of the three ways Eq. 5 can be met without the video (04b)",
+     "method='supervised' trains the host with PCCE, EMA and the same selection from the same initial weights for as many epochs as the MART student (MART + fine-tuning; all three stages with mart_init='teacher')",
+     "a comparison at equal training of the evaluated model; the teacher's stage is extra cost", '05_train', 'mart_nb.train.TrainConfig.stages mart_nb.train.TrainConfig.student_epochs'),
+    ('model', "TACL auxiliary heads: after the projections, pooled first",
+     "code: v_fc / a_fc classify Mlp_v(v2l), the cross-attention output after the per-modality MLP, per word, then averaged (MART.py, TemporalAffectiveComplementaryLearning)",
+     "aux_input='projected': the heads read proj_v / proj_a of the word-pooled features, averaged over the segments; 'attention' reads before the projections",
+     "the official placement ties the projections to the class; pooling the words before the MLP gives one projection per segment, as Eq. 5 needs",
      '04b_complementary', 'mart_nb.complementary.TACL mart_nb.complementary.TACLConfig'),
     ('model', "a learnable projection on the language positive",
      "paper Eq. 5: the language feature x^l is the positive; code: no language positive at all (CPC between v2l and a2l)",

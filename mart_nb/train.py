@@ -20,20 +20,24 @@ from tqdm.auto import tqdm
 from .data import (DATASETS, DataConfig, DatasetInfo, DatasetLayoutError, EmptySplitError, EpochBatchSampler, EpochSampler,
                           VideoEmotionDataset, get_dataset_info, make_loader, read_split, split_is_training)
 from .host import HostConfig, MBT, build_mbt, pcce_loss, predict, teacher_tcam, temporal_cam
-from .mart import MART, build_mart
+from .mart import MART, build_mart, mart_config
+from .complementary import tacl_infonce
+from .masking import hit_rate
 
 # %% auto #0
-__all__ = ['PRESETS', 'METHODS', 'PLANTED_SETS', 'RESUMABLE_CHANGES', 'TrainConfig', 'ConfigError', 'resolve_path',
+__all__ = ['PRESETS', 'METHODS', 'MART_INITS', 'PLANTED_SETS', 'RESUMABLE_CHANGES', 'TrainConfig', 'ConfigError', 'resolve_path',
            'check_config', 'lr_at', 'ema_model', 'classification_metrics', 'save_checkpoint', 'load_checkpoint',
            'NonFiniteLossError', 'train_one_epoch', 'DistInfo', 'init_distributed', 'is_main_process', 'barrier',
-           'RunData', 'hold_out', 'first_videos', 'build_data', 'supervised_step', 'mart_step', 'evaluate', 'Trainer',
-           'saved_host_config', 'host_from_state', 'load_host', 'load_mart', 'teacher_path', 'param_groups',
-           'EpochBatches', 'write_predictions', 'planted_curve_kl', 'run_training', 'default_data_root', 'cli_parser',
-           'config_from_args', 'main', 'read_history', 'plot_history', 'recovered_curves', 'plot_curves']
+           'RunData', 'hold_out', 'first_videos', 'build_data', 'derangement', 'shuffle_subtitles', 'supervised_step',
+           'mart_step', 'evaluate', 'planted_tokens', 'mart_probe', 'Trainer', 'saved_host_config', 'host_from_state',
+           'load_host', 'load_mart', 'teacher_path', 'param_groups', 'EpochBatches', 'write_predictions',
+           'planted_curve_kl', 'run_training', 'default_data_root', 'cli_parser', 'config_from_args', 'main',
+           'read_history', 'plot_history', 'recovered_curves', 'plot_curves']
 
 # %% ../nbs/05_train.ipynb #53e03996
 PRESETS = ('tiny', 'paper')
 METHODS = ('mart', 'supervised')
+MART_INITS = ('scratch', 'teacher')
 PLANTED_SETS = ('benchmark', 'training')   # the planted sets a run can default to (mart_nb.synth)
 
 @dataclass
@@ -71,6 +75,9 @@ class TrainConfig:
     max_videos: Optional[int] = None        # use only this many videos of each split, round-robin over the classes (quick checks)
     text: Optional[str] = None              # MART's text encoder: None = the preset's ('random' tiny BERT; paper: 'bert', or 'random' without pretrained)
     mart: dict = field(default_factory=dict)   # MARTConfig overrides, e.g. {'verify': False, 'lambda_kl': 0, 'mask': {'strategy': 'random'}}
+    mart_init: str = 'scratch'              # the MART host's start: 'scratch' (the baseline's initial weights) or 'teacher' (the teacher's weights)
+    shuffle_text: bool = False              # control: each training video gets another training video's subtitles (a seeded derangement)
+    probe_videos: int = 16                  # validation videos on which each MART epoch measures the masks and TACL (planted data; 0: none)
     progress: bool = True                   # tqdm bars (on the main process only)
 
     @classmethod
@@ -90,8 +97,13 @@ class TrainConfig:
 
     def stages(self) -> list:
         "The (stage, epochs) of this run, in order."
-        if self.method == 'supervised': return [('finetune', self.epochs_teacher + self.epochs_mart + self.epochs_finetune)]
+        if self.method == 'supervised': return [('finetune', self.student_epochs)]
         return [('teacher', 0 if self.teacher else self.epochs_teacher), ('mart', self.epochs_mart), ('finetune', self.epochs_finetune)]
+
+    @property
+    def student_epochs(self) -> int:
+        "Epochs of the model that is evaluated: MART + fine-tuning from scratch, or every stage when MART starts from the teacher."
+        return self.epochs_mart + self.epochs_finetune + (self.epochs_teacher if self.mart_init == 'teacher' else 0)
 
     def data_config(self) -> DataConfig: return getattr(DataConfig, self.preset)(dataset=self.dataset)
     def mart_kwargs(self) -> dict:
@@ -124,7 +136,8 @@ def check_config(cfg:TrainConfig) -> TrainConfig:
                           "(add a DatasetInfo to mart_nb.data.DATASETS for a new benchmark).")
     _choice('planted', cfg.planted, PLANTED_SETS)
     _choice('preset', cfg.preset, PRESETS); _choice('method', cfg.method, METHODS); _choice('selection', cfg.selection, ('val', 'test'))
-    for f in ('epochs_teacher', 'epochs_mart', 'epochs_finetune', 'warmup_steps', 'num_workers'):
+    _choice('mart_init', cfg.mart_init, MART_INITS)
+    for f in ('epochs_teacher', 'epochs_mart', 'epochs_finetune', 'warmup_steps', 'num_workers', 'probe_videos'):
         if getattr(cfg, f) < 0: raise ConfigError(f"{f}={getattr(cfg, f)} must be >= 0.")
     for f in ('batch_size', 'accumulation'):
         if getattr(cfg, f) < 1: raise ConfigError(f"{f}={getattr(cfg, f)} must be >= 1.")
@@ -297,7 +310,22 @@ def build_data(cfg:TrainConfig) -> RunData:
     except EmptySplitError: val, carved = None, True
     if carved: train, val = hold_out(train, cfg.val_fraction, cfg.seed)
     if cfg.max_videos: train, val, test = (first_videos(d, cfg.max_videos) for d in (train, val, test))
+    if cfg.shuffle_text: train = shuffle_subtitles(train, cfg.seed)
     return RunData(train, val, test, root, carved)
+
+def derangement(n:int, seed:int) -> list:
+    "A seeded permutation of range(n) that moves every element (n >= 2)."
+    if n < 2: raise ValueError(f"a derangement needs at least 2 elements, got {n}: shuffle_text needs 2 or more training videos")
+    g = torch.Generator().manual_seed(seed)
+    while True:                                                           # rejection: about e = 2.7 draws on average
+        p = torch.randperm(n, generator=g).tolist()
+        if all(i != j for i, j in enumerate(p)): return p
+
+def shuffle_subtitles(ds:VideoEmotionDataset, seed:int) -> VideoEmotionDataset:
+    "A view of `ds` in which video `i` carries the subtitles of video `derangement(n)[i]` (frames, audio and label stay its own)."
+    perm, view = derangement(len(ds), seed), copy.copy(ds)
+    view.entries = [replace(e, subs=ds.entries[j].subs, has_text=ds.entries[j].has_text) for e, j in zip(ds.entries, perm)]
+    return view
 
 # %% ../nbs/05_train.ipynb #d455805c
 def supervised_step(device, info:DatasetInfo, lambda_0:float=0.5) -> Callable:
@@ -323,6 +351,41 @@ def evaluate(model:MBT, loader, device) -> dict:
     "Metrics of the host `model` on `loader` (its dataset's evaluation sampling), plus the logits, D_tcam, labels and ids."
     out = predict(_unwrap(model), loader, device)
     return dict(metrics=classification_metrics(out['logits'], out['label'], loader.dataset.info), **out)
+
+# %% ../nbs/05_train.ipynb #f653418c
+def planted_tokens(truth:dict, segment_times:torch.Tensor, grid:Sequence[int], frame_size:int, threshold:float=0.5) -> torch.Tensor:
+    "Tokens `[Ns, t*h*w]` (bool) on the planted emotion: a patch centre inside the planted square, a tubelet centre in a second of intensity >= threshold."
+    T, h, w = grid
+    H, W = truth['height'], truth['width']
+    side0 = min(H, W); top0, left0 = (H - side0) // 2, (W - side0) // 2              # the evaluation view's centre crop
+    top, left, side = truth.get('region') or (top0, left0, side0)                     # the dense design: the whole frame
+    rows = torch.tensor([top <= top0 + (k + 0.5) * side0 / h < top + side for k in range(h)])    # patch centres, source pixels
+    cols = torch.tensor([left <= left0 + (k + 0.5) * side0 / w < left + side for k in range(w)])
+    hot = np.asarray(truth['intensity']) >= threshold                                 # (seconds,)
+    out = []
+    for a, b in segment_times.tolist():
+        mids = [a + (t + 0.5) * (b - a) / T for t in range(T)]
+        when = torch.tensor([bool(hot[min(int(m), len(hot) - 1)]) for m in mids])
+        out.append((when[:, None, None] & rows[None, :, None] & cols[None, None, :]).flatten())
+    return torch.stack(out)
+
+@torch.no_grad()
+def mart_probe(mart:MART, teacher:MBT, batch:dict, truths:Sequence[dict], ratio:float, device, seed:int=0) -> dict:
+    "The masks' hit rate on the planted emotion (and random masks'), the recovery losses and TACL with text negatives, on one batch."
+    video, audio, labels = batch['video'].to(device), batch['audio'].to(device), batch['label'].to(device)
+    tcam = teacher_tcam(teacher, video, audio)
+    was = mart.training; mart.eval()
+    try: o = mart(video, audio, batch['text'], labels, tcam, ratio, generator=torch.Generator(device=device).manual_seed(seed))
+    finally: mart.train(was)
+    hc = mart.host.cfg
+    aff = torch.cat([planted_tokens(t, st, hc.video_grid, hc.frame_size) for t, st in zip(truths, batch['segment_times'])]).to(device)
+    applied = o.mask.applied.bool()
+    t, tau = o.tacl, mart.cfg.tacl.temperature
+    neg = (tacl_infonce(t.z_video, t.z_text, t.z_audio, t.has_text, tau, 'video', t.z_text) +
+           tacl_infonce(t.z_audio, t.z_text, t.z_video, t.has_text, tau, 'video', t.z_text))
+    return dict(probe_hit=hit_rate(o.mask.mask, aff), probe_hit_random=float(aff[applied].float().mean()) if applied.any() else float('nan'),
+                probe_rec=float(o.losses['rec']), probe_kl=float(o.losses['kl']), probe_tacl=float(o.losses['tacl']),
+                probe_tacl_text_neg=float(neg), probe_ratio=ratio)
 
 # %% ../nbs/05_train.ipynb #d61ace07
 RESUMABLE_CHANGES = ('device', 'num_workers', 'progress', 'resume', 'out_dir', 'amp')   # may differ when resuming
@@ -353,6 +416,9 @@ class Trainer:
         if self.dist.main:
             self.out.mkdir(parents=True, exist_ok=True)
             saved.write_text(json.dumps(asdict(self.cfg), indent=1))
+            if self.cfg.method == 'mart':                                 # the resolved objective, so a changed default is never pooled
+                resolved = mart_config(self.cfg.preset, self.cfg.dataset, **self.cfg.mart_kwargs())
+                (self.out / 'mart_config.json').write_text(json.dumps(asdict(resolved), indent=1))
             (self.out / 'metrics.jsonl').write_text('')
         barrier()
         return dict(stage=0, epoch=0, step=0, history=[], best=None)
@@ -403,13 +469,13 @@ def _stage_models(self, name:str):
     "(model to train, host inside it, EMA or None, step factory) of stage `name`, built from files and the saved state."
     cfg, dev = self.cfg, self.device
     if name == 'teacher': host = self._build_host(seed_tag=1)
-    elif name == 'mart': host = self._build_host(load_checkpoint(self.teacher_path())['host'])
-    elif cfg.method == 'supervised': host = self._build_host(seed_tag=2)
+    elif name == 'mart' and cfg.mart_init == 'teacher': host = self._build_host(load_checkpoint(self.teacher_path())['host'])
+    elif name == 'mart' or cfg.method == 'supervised': host = self._build_host(seed_tag=2)   # the baseline's and the student's start
     else: host = self._build_host(self.state['host'])                     # fine-tuning starts from MART's host
     if name == 'mart':
         torch.manual_seed(cfg.seed * 7919 + 3)
         model, teacher = build_mart(host, cfg.preset, **cfg.mart_kwargs()).to(dev), load_host(self.teacher_path(), dev)
-        factory = lambda epoch, n: mart_step(teacher, dev, epoch, n)
+        factory, self.teacher = (lambda epoch, n: mart_step(teacher, dev, epoch, n)), teacher
     else:
         model = host
         factory = lambda epoch, n: supervised_step(dev, cfg.info, host.cfg.lambda_0)
@@ -475,8 +541,21 @@ def _run_stage(self, si:int, name:str, epochs:int, first_epoch:int):
                                start_step=st['step'], desc=f"{name} {epoch + 1}/{epochs}")
         row = dict(stage=name, epoch=e, stage_epoch=epoch, seconds=round(time.time() - t0, 2), lr=opt.param_groups[0]['lr'],
                    **{f"train_{k}": v for k, v in logs.items() if k != 'steps'})
-        if name == 'mart': row['mask_ratio'] = model.ratio(epoch, epochs)
+        if name == 'mart':
+            row['mask_ratio'] = model.ratio(epoch, epochs)
+            if self.dist.main and self.probe_batch() is not None: row.update(mart_probe(model, self.teacher, *self.probe_batch(), row['mask_ratio'], self.device))
         self._after_epoch(si, name, epoch, logs['steps'], row, model, host, ema, opt)
+
+def _probe_batch(self):
+    "(batch, truths) of the first `probe_videos` validation videos, made once; None off planted data or with probe_videos=0."
+    if not hasattr(self, '_probe'):
+        from mart_nb.data import collate_videos
+        from mart_nb.synth import load_truth
+        ds = first_videos(self.data.val, min(self.cfg.probe_videos, len(self.data.val)))
+        truths = [load_truth(ds.root, e.item) for e in ds.entries]
+        ok = self.cfg.probe_videos > 0 and truths and all(t is not None for t in truths)
+        self._probe = (collate_videos([ds[i] for i in range(len(ds))]), truths) if ok else None
+    return self._probe
 
 def _after_epoch(self, si, name, epoch, steps, row, model, host, ema, opt):
     "Evaluate (main process), keep the best, write metrics.jsonl and last.pt."
@@ -504,6 +583,7 @@ def _after_epoch(self, si, name, epoch, steps, row, model, host, ema, opt):
     barrier()
 
 for f in (_run_stage, _after_epoch): setattr(Trainer, f.__name__, f)
+Trainer.probe_batch = _probe_batch
 
 # %% ../nbs/05_train.ipynb #4cff5b92
 def _fit(self) -> dict:
@@ -513,7 +593,7 @@ def _fit(self) -> dict:
     for si, (name, epochs) in enumerate(self.cfg.stages()):
         done = si < self.state['stage'] or (si == self.state['stage'] and self.state['epoch'] >= epochs)
         if not done: self._run_stage(si, name, epochs, first)
-        first += epochs
+        first += self.cfg.epochs_teacher if name == 'teacher' else epochs   # a given teacher keeps the epoch numbers (and seeds) of a trained one
     return self._final()
 
 def _final(self) -> dict:

@@ -173,7 +173,8 @@ def teacher_scores(kind:str, clip:Clip, host:Optional[MBT]) -> torch.Tensor:
 def _mask_settings(mart:MART, strategy:str):
     "Inside the block `mart` masks every segment (p_apply = 1) with `strategy`; its own settings come back after."
     old = mart.cfg
-    mart.cfg = replace(old, mask=replace(old.mask, strategy=strategy, p_apply=1.0))
+    per_segment = strategy in ('tube', 'frame')                      # masks on one segment's grid: ranked per segment
+    mart.cfg = replace(old, mask=replace(old.mask, strategy=strategy, p_apply=1.0, **({'ranking': 'segment'} if per_segment else {})))
     try: yield mart
     finally: mart.cfg = old
 

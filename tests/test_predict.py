@@ -24,8 +24,8 @@ def run_dir(tmp_path_factory):
     "A run folder holding best.pt: the tiny supervised host after one epoch on the sample (a few seconds)."
     out = tmp_path_factory.mktemp('predict') / 'run'
     threads = torch.get_num_threads(); torch.set_num_threads(1)
-    try: run_training(TrainConfig(data_root=str(sample_root()), method='supervised', epochs_teacher=1, epochs_mart=0,
-                                  epochs_finetune=0, batch_size=4, num_workers=0, out_dir=str(out), progress=False))
+    try: run_training(TrainConfig(data_root=str(sample_root()), method='supervised', epochs_teacher=0, epochs_mart=0,
+                                  epochs_finetune=1, batch_size=4, num_workers=0, out_dir=str(out), progress=False))
     finally: torch.set_num_threads(threads)
     assert (out / 'best.pt').is_file()
     return out

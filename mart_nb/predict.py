@@ -4,7 +4,7 @@
 
 # %% ../nbs/08_predict.ipynb #58796f97
 from __future__ import annotations
-import argparse, json, sys
+import argparse, json, sys, tempfile, warnings
 from dataclasses import dataclass, fields, replace
 from pathlib import Path
 from typing import Optional, Sequence
@@ -135,6 +135,7 @@ class Prediction:
     has_audio: bool                 # False: the video has no audio track and the host heard silence
     tau: float                      # E3 intensity threshold used
     lexicon: str                    # cue lexicon used
+    transcript: Optional[str] = None   # how the text was made when no .srt was given: e.g. 'pocketsphinx: 3 lines' (None: read or none)
 
     @property
     def label(self) -> int: return int(self.probabilities.argmax())
@@ -156,7 +157,7 @@ def _decision_json(d, classes:Sequence) -> dict:
 
 def _to_json(self) -> dict:
     "Plain values only (str, float, int, bool, None, lists): what `mart-predict` writes and `plot_prediction` reads."
-    return dict(video=self.video, srt=self.srt, checkpoint=self.checkpoint, dataset=self.dataset, preset=self.preset,
+    return dict(video=self.video, srt=self.srt, transcript=self.transcript, checkpoint=self.checkpoint, dataset=self.dataset, preset=self.preset,
                 lexicon=self.lexicon, tau=self.tau, classes=list(self.classes), probabilities=self.probabilities.tolist(),
                 label=self.label, predicted=self.predicted, sentiment=self.sentiment, has_audio=self.has_audio,
                 segment_times=self.segment_times.tolist(), segment_spans=self.segment_spans.tolist(),
@@ -194,6 +195,7 @@ def predict(
     lexicon:str='senticnet',        # cue lexicon: 'senticnet' or 'nrc'
     n_segments:Optional[int]=None,  # None: the evaluation segments of the checkpoint's run (tiny 6, paper 16)
     dataset:Optional[str]=None,     # the label set expected: a `CheckpointError` if the checkpoint's is another
+    transcribe:bool=True,           # no .srt given or beside the video: transcribe its speech offline (mart_nb.transcribe); False: no text
 ) -> Prediction:
     "Class probabilities, the temporal emotion curve and the verified cue words of one video, from a trained host."
     _check_args(device, tau, lexicon, n_segments, dataset)
@@ -201,13 +203,24 @@ def predict(
     ck = read_host_checkpoint(path, dataset)
     cfg = clip_config(ck, n_segments, path)
     srt = Path(srt) if srt is not None else srt_beside(video)
-    sample = read_clip(video, srt, cfg)
+    made = None
+    with tempfile.TemporaryDirectory(prefix='mart_nb_predict_') as tmp:
+        if srt is None and transcribe and Path(video).is_file(): made = _transcribe(video, Path(tmp) / 'speech.srt')   # read_clip names a missing file
+        sample = read_clip(video, made[0] if made else srt, cfg)
     probs, tcam = _scores(host_from_checkpoint(ck, device, path), sample, device)   # (C,), (Ns, C)
     info = cfg.info
     checks = verify_video(sample['text'], tcam, info, get_lexicon(lexicon), tau)
     return Prediction(str(video), str(srt) if srt else None, str(path), info.key, ck['config']['preset'], info.classes,
                       info.polarity, probs, sample['segment_times'], sample['segment_spans'], tcam,
-                      distribution_target(tcam[None], 'sum')[0], checks, bool(sample['has_audio']), tau, lexicon)
+                      distribution_target(tcam[None], 'sum')[0], checks, bool(sample['has_audio']), tau, lexicon, made[1] if made else None)
+
+def _transcribe(video, out:Path) -> Optional[tuple]:
+    "(srt, note) of `video`'s speech transcribed offline with pocketsphinx; None (and a warning) when it has no sound to hear."
+    from mart_nb.transcribe import TranscribeError, transcribe_file
+    try: t = transcribe_file(video, out)                  # a video FFmpeg cannot open raises the data layer's error, as read_clip would
+    except TranscribeError as e:
+        warnings.warn(f"no text: {e}"); return None
+    return out, f"pocketsphinx: {t.lines} lines" if t.status == 'written' else f"pocketsphinx: {t.status}"
 
 # %% ../nbs/08_predict.ipynb #05d0a7dc
 def _word_cells(pred:dict, max_words:int) -> dict:
@@ -258,7 +271,9 @@ def cli_parser() -> argparse.ArgumentParser:
     ap = argparse.ArgumentParser(prog='mart-predict', description="Class probabilities, temporal emotion curve and verified cue "
                                  "words of one video, from a mart_nb host checkpoint.")
     ap.add_argument('video', help="a video file (or a folder of frames)")
-    ap.add_argument('--srt', default=None, help="its subtitles (default: the .srt beside the video with its name, if any)")
+    ap.add_argument('--srt', default=None, help="its subtitles (default: the .srt beside the video with its name; without one, "
+                    "its speech is transcribed offline with pocketsphinx)")
+    ap.add_argument('--no-transcribe', action='store_true', help="without an .srt, read no text instead of transcribing the speech")
     ap.add_argument('--checkpoint', required=True, help="a run folder (its best.pt) or a host checkpoint (best.pt, teacher.pt)")
     ap.add_argument('--json', dest='json_out', metavar='OUT.json', default=None, help="write the JSON here instead of printing it")
     ap.add_argument('--plot', dest='plot_out', metavar='OUT.png', default=None, help="save the picture here")
@@ -287,8 +302,10 @@ def main(argv:Optional[Sequence[str]]=None) -> int:
     a = cli_parser().parse_args(argv)                      # a malformed command line: argparse's usage message, status 2
     try:
         pred = predict(a.video, a.srt, checkpoint=a.checkpoint, device=a.device, tau=a.tau, lexicon=a.lexicon,
-                       n_segments=a.n_segments, dataset=a.dataset)
+                       n_segments=a.n_segments, dataset=a.dataset, transcribe=not a.no_transcribe)
         _write(pred, a.json_out, a.plot_out)
+        if pred.transcript: print(f"mart-predict: no .srt given or beside {Path(a.video).name}: its speech was transcribed offline "
+                                  f"({pred.transcript}); --srt FILE reads yours, --no-transcribe reads no text", file=sys.stderr)
     except (MartDataError, PredictError, OSError) as e:
         print(f"mart-predict: error: {e}", file=sys.stderr); return 2
     return 0

@@ -79,3 +79,27 @@ def test_bad_checkpoint_exits_2(case, message, run_dir, tmp_path, capsys):
     err = capsys.readouterr().err
     assert err.startswith('mart-predict: error: ') and message in err and err.count('\n') == 1, err
     assert not (tmp_path / 'p.json').exists()
+
+
+def test_video_without_srt_is_transcribed(run_dir, tmp_path):
+    "No .srt given or beside the video: mart-predict hears its speech (pocketsphinx, offline) and says so; --no-transcribe reads no text."
+    from mart_nb.synth import write_video
+    from mart_nb.transcribe import SAMPLE_RATE, synthesize_speech
+    speech, _ = synthesize_speech(["i am so happy today", "what a wonderful surprise"])
+    wave = np.zeros(8 * SAMPLE_RATE, np.float32); wave[:len(speech)] = speech
+    video = tmp_path / 'talk.mp4'
+    write_video(video, np.full((64, 48, 48, 3), 128, np.uint8), wave, 8, SAMPLE_RATE, audio_bitrate=64000)
+    js = tmp_path / 'talk.json'
+    exe = Path(sys.executable).with_name('mart-predict')
+    res = _run([exe, video, '--checkpoint', run_dir, '--json', js], tmp_path)
+    assert res.returncode == 0, res.stderr[-3000:]
+    assert 'its speech was transcribed offline (pocketsphinx: 2 lines)' in res.stderr
+    d = json.loads(js.read_text())
+    assert (d['srt'], d['transcript']) == (None, 'pocketsphinx: 2 lines')
+    heard = ' '.join(d['texts']).split()
+    assert {'happy', 'wonderful', 'surprise'} <= set(heard)
+    assert 'happy' in [c['word'] for seg in d['cues'] for c in seg]            # a lexicon cue of the spoken text
+    res = _run([exe, video, '--checkpoint', run_dir, '--json', js, '--no-transcribe'], tmp_path)
+    assert res.returncode == 0 and 'transcribed' not in res.stderr
+    d = json.loads(js.read_text())
+    assert d['transcript'] is None and all(t == '' for t in d['texts'])

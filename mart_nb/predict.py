@@ -277,10 +277,10 @@ def cli_parser() -> argparse.ArgumentParser:
     ap.add_argument('--checkpoint', required=True, help="a run folder (its best.pt) or a host checkpoint (best.pt, teacher.pt)")
     ap.add_argument('--json', dest='json_out', metavar='OUT.json', default=None, help="write the JSON here instead of printing it")
     ap.add_argument('--plot', dest='plot_out', metavar='OUT.png', default=None, help="save the picture here")
-    ap.add_argument('--device', default='cpu')
+    ap.add_argument('--device', default='cpu', help="'cpu', 'cuda' or 'cuda:1' (default: cpu)")
     ap.add_argument('--tau', type=float, default=0.3, help="E3 intensity threshold of the verification (default 0.3)")
     ap.add_argument('--lexicon', default='senticnet', help=f"cue lexicon: one of {sorted(BACKENDS)}")
-    ap.add_argument('--n-segments', type=int, default=None, help="segments (default: the checkpoint's run's)")
+    ap.add_argument('--n-segments', type=int, default=None, help="temporal segments to read (default: the evaluation segments of the checkpoint's run)")
     ap.add_argument('--dataset', default=None, help="the label set expected: an error if the checkpoint has another")
     return ap
 

@@ -30,9 +30,9 @@ __all__ = ['PRESETS', 'METHODS', 'MART_INITS', 'PLANTED_SETS', 'RESUMABLE_CHANGE
            'NonFiniteLossError', 'train_one_epoch', 'DistInfo', 'init_distributed', 'is_main_process', 'barrier',
            'RunData', 'hold_out', 'first_videos', 'build_data', 'derangement', 'shuffle_subtitles', 'supervised_step',
            'mart_step', 'evaluate', 'planted_tokens', 'mart_probe', 'Trainer', 'saved_host_config', 'host_from_state',
-           'load_host', 'load_mart', 'teacher_path', 'param_groups', 'EpochBatches', 'write_predictions',
-           'planted_curve_kl', 'run_training', 'default_data_root', 'cli_parser', 'config_from_args', 'main',
-           'read_history', 'plot_history', 'recovered_curves', 'plot_curves']
+           'load_host', 'load_mart', 'teacher_path', 'param_groups', 'EpochBatches', 'progress_line',
+           'write_predictions', 'planted_curve_kl', 'run_training', 'default_data_root', 'field_comments', 'cli_parser',
+           'config_from_args', 'main', 'read_history', 'plot_history', 'recovered_curves', 'plot_curves']
 
 # %% ../nbs/05_train.ipynb #53e03996
 PRESETS = ('tiny', 'paper')
@@ -47,9 +47,9 @@ class TrainConfig:
     data_root: Optional[str] = None         # dataset root; None: the planted set named by `planted` (mart_nb.synth, made once)
     planted: str = 'benchmark'              # with data_root None: 'benchmark' (sparse, local affect; 400 test videos) or 'training' (dense)
     annotation: str = 've8_01.json'         # split file, relative to the root
-    train_subset: str = 'train'
+    train_subset: str = 'train'             # the split file's subset to train on
     val_subset: Optional[str] = 'val'       # None, or absent from the split file: `val_fraction` of the training videos
-    test_subset: str = 'test'
+    test_subset: str = 'test'               # the subset evaluated once, at the end, on the selected model
     val_fraction: float = 0.15              # share of each class's training videos held out when there is no val subset
     preset: str = 'tiny'                    # sizes of data, host and MART parts: 'tiny' or 'paper'
     pretrained: bool = True                 # paper preset: VideoMAE / AST weights from the local cache or a folder
@@ -58,18 +58,18 @@ class TrainConfig:
     epochs_mart: int = 15                   # stage 1: the MART objective; the mask ratio grows over these epochs
     epochs_finetune: int = 15               # stage 2: supervised fine-tuning with EMA; the selected model comes from here
     teacher: Optional[str] = None           # a checkpoint of a supervised host to use as the teacher (stage 0 skipped)
-    batch_size: int = 8
+    batch_size: int = 8                     # videos per batch (per process under torchrun)
     accumulation: int = 1                   # optimiser step every `accumulation` batches (official: batch 1 x 36)
-    lr: float = 1e-3
-    weight_decay: float = 1e-3
+    lr: float = 1e-3                        # Adam's learning rate
+    weight_decay: float = 1e-3              # Adam's weight decay
     warmup_steps: int = 0                   # linear warm-up of the learning rate, then constant (official: constant)
     ema_decay: float = 0.99                 # tiny: a window of ~100 steps (5 epochs); paper: 0.999 (official ModelEMA); 0 disables
     ema_ramp: float = 30                    # the decay ramps up as decay * (1 - exp(-updates / ramp)); paper: 2000 (official)
     selection: str = 'val'                  # 'val', or 'test': the official best-test-epoch choice (optimistic)
-    device: str = 'cpu'
+    device: str = 'cpu'                     # 'cpu', 'cuda' or 'cuda:1'
     amp: bool = True                        # bf16 autocast on CUDA (no effect on a CPU)
-    num_workers: int = 2
-    seed: int = 0
+    num_workers: int = 2                    # data loader processes
+    seed: int = 0                           # seeds the weights, every data draw and the masks
     out_dir: str = 'runs/sample'            # relative paths are under the source checkout (else the working directory)
     resume: bool = True                     # continue from out_dir/last.pt
     max_videos: Optional[int] = None        # use only this many videos of each split, round-robin over the classes (quick checks)
@@ -546,6 +546,15 @@ def _run_stage(self, si:int, name:str, epochs:int, first_epoch:int):
             if self.dist.main and self.probe_batch() is not None: row.update(mart_probe(model, self.teacher, *self.probe_batch(), row['mask_ratio'], self.device))
         self._after_epoch(si, name, epoch, logs['steps'], row, model, host, ema, opt)
 
+def progress_line(row:dict, history:Sequence[dict], total:int) -> str:
+    "One line per epoch for the terminal: stage, epoch, training loss, validation AccE, and the time left at the mean epoch time so far."
+    done = len(history)
+    secs = [h['seconds'] for h in history if 'seconds' in h]
+    left = (total - done) * (sum(secs) / len(secs)) if secs else float('nan')
+    val = f", val AccE {row['val_acc_e']:.3f}" if 'val_acc_e' in row else ''
+    return (f"[mart_nb] {row['stage']} epoch {row['stage_epoch'] + 1} ({done}/{total}): loss {row.get('train_loss', float('nan')):.4f}{val}, "
+            f"{row.get('seconds', 0):.1f} s, about {left / 60:.1f} min left")
+
 def _probe_batch(self):
     "(batch, truths) of the first `probe_videos` validation videos, made once; None off planted data or with probe_videos=0."
     if not hasattr(self, '_probe'):
@@ -577,6 +586,7 @@ def _after_epoch(self, si, name, epoch, steps, row, model, host, ema, opt):
     st['history'].append(row)
     if self.dist.main:
         with open(self.out / 'metrics.jsonl', 'a') as f: f.write(json.dumps(row) + '\n')
+        if cfg.progress: print(progress_line(row, st['history'], sum(e for _, e in cfg.stages())), file=sys.stderr, flush=True)
         if name == 'mart' and epoch + 1 == cfg.epochs_mart:
             save_checkpoint(dict(config=asdict(cfg), host_config=asdict(cfg.host_config()), mart=model.state_dict()), self.out / 'mart.pt')
         save_checkpoint({**st, 'config': asdict(cfg)}, self.out / 'last.pt')
@@ -659,17 +669,26 @@ def _json_dict(text:str) -> dict:
     if not isinstance(value, dict): raise argparse.ArgumentTypeError(f"not a JSON object: {text!r}")
     return value
 
+def field_comments(cls=None) -> dict:
+    "Each field of a dataclass (`TrainConfig`) and the comment after it in its source: the meaning `mart-train --help` shows."
+    import importlib, inspect, re
+    lines = inspect.getsource(cls or importlib.import_module('mart_nb.train').TrainConfig).splitlines()   # the module's source (also in a notebook)
+    return {m.group(1): m.group(2).strip() for l in lines if (m := re.match(r"\s+(\w+):[^#]*#\s*(.*)$", l))}
+
 def cli_parser() -> argparse.ArgumentParser:
-    "The options of `mart-train`: one per `TrainConfig` field (`--data-root`, `--epochs-mart`, `--no-resume`, ...)."
-    ap = argparse.ArgumentParser(prog='mart-train', description="Train MART (or the supervised baseline) with mart_nb.")
-    defaults = TrainConfig()
+    "The options of `mart-train`: one per `TrainConfig` field (`--data-root`, `--epochs-mart`, `--no-resume`, ...), with its meaning and default."
+    ap = argparse.ArgumentParser(prog='mart-train', description="Train MART (or the supervised baseline) with mart_nb. Every option is a "
+                                 "field of TrainConfig; the defaults shown are the tiny preset's (--preset paper has its own).",
+                                 epilog="'none' sets an option to None. Example: mart-train --method supervised --seed 1 --out-dir runs/base1")
+    defaults, about = TrainConfig(), field_comments()
     for f in fields(TrainConfig):
         flag, value = '--' + f.name.replace('_', '-'), getattr(defaults, f.name)
-        if isinstance(value, bool): ap.add_argument(flag, action=argparse.BooleanOptionalAction, default=argparse.SUPPRESS)
-        elif isinstance(value, dict): ap.add_argument(flag, type=_json_dict, default=argparse.SUPPRESS, metavar='JSON')
+        text = f"{about.get(f.name, '')} (default: {json.dumps(value) if isinstance(value, dict) else value})".replace('%', '%%')
+        if isinstance(value, bool): ap.add_argument(flag, action=argparse.BooleanOptionalAction, default=argparse.SUPPRESS, help=text)
+        elif isinstance(value, dict): ap.add_argument(flag, type=_json_dict, default=argparse.SUPPRESS, metavar='JSON', help=text)
         else:
             kind = {int: 'int', float: 'float'}.get(type(value), 'str')
-            ap.add_argument(flag, type=lambda t, k=kind: _parse_value(k, t), default=argparse.SUPPRESS, metavar=kind.upper())
+            ap.add_argument(flag, type=lambda t, k=kind: _parse_value(k, t), default=argparse.SUPPRESS, metavar=kind.upper(), help=text)
     return ap
 
 def config_from_args(argv:Optional[Sequence[str]]=None) -> TrainConfig:

@@ -18,7 +18,8 @@ from .train import TrainConfig, check_config, resolve_path
 
 # %% auto #0
 __all__ = ['ARMS', 'ARM_NAMES', 'REFERENCE_FOLDERS', 'PROBE_COLUMNS', 'Arm', 'get_arm', 'run_folder', 'run_sweep', 'sweep_runs',
-           'sweep_table', 'plot_sweep', 'paper_rows', 'beside_paper', 'last_mart_epoch', 'probe_table', 'paired_seeds']
+           'sweep_table', 'plot_sweep', 'paper_rows', 'beside_paper', 'last_mart_epoch', 'probe_table', 'paired_seeds',
+           'training_seconds']
 
 # %% ../nbs/09_ablations.ipynb #1e71a341
 @dataclass
@@ -205,3 +206,9 @@ def paired_seeds(table:pd.DataFrame, column:str, a:str='mart', b:str='shuffled-t
     verdict = 'too few seeds' if n < 2 else ('higher' if mean > 2 * se else 'lower' if mean < -2 * se else 'below resolution')
     return dict(column=column, a=a, b=b, seeds=n, a_mean=float(x.reindex(d.index).mean()) if n else float('nan'),
                 b_mean=float(y.reindex(d.index).mean()) if n else float('nan'), diff=mean, se=se, verdict=verdict)
+
+def training_seconds(runs:pd.DataFrame) -> pd.Series:
+    "Seconds of training epochs (metrics.jsonl's `seconds`, evaluation excluded) of every run, summed per arm."
+    from mart_nb.train import read_history
+    secs = [sum(r.get('seconds', 0) for r in read_history(p)) for p in runs.path]
+    return pd.Series(secs, index=runs.arm.values).groupby(level=0).sum()

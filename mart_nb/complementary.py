@@ -42,7 +42,7 @@ LOSSES, NEGATIVES, AUX_INPUTS = ('infonce', 'cpc_official'), ('video', 'batch'),
 
 @dataclass
 class TACLConfig:
-    "Sizes and options of temporal affective complementary learning (defaults: paper Eq. 4-5 at the official widths, spec 4)."
+    "Sizes and options of temporal affective complementary learning (defaults: paper Eq. 4-5 at the official widths)."
     dataset: str = 've8'                 # label set of the auxiliary heads (mart_nb.data.DATASETS)
     hidden: int = 768                    # D: width of the host's tokens (MBT: 768) and of the cross-attention
     heads: int = 8                       # heads of each cross-attention (official: 8, head width 96)
@@ -54,14 +54,14 @@ class TACLConfig:
     text_heads: int = 2                  # heads of a random BERT
     text_mlp: int = 64                   # MLP width of a random BERT
     max_tokens: int = 64                 # word pieces per segment text, [CLS] and [SEP] included; longer texts are truncated
-    freeze_text: bool = True             # the official BERT is never updated (its optimiser misses it, spec 5.2): fixed language targets
-    temperature: float = 0.1             # tau of Eq. 5 (not given in the paper; spec 8 row 9)
-    loss: str = 'infonce'                # 'infonce' (paper Eq. 5) or 'cpc_official' (the official code's sign-flipped CPC, spec 4.2)
+    freeze_text: bool = True             # the official BERT is never updated (its optimiser misses it, official `main.py`): fixed language targets
+    temperature: float = 0.1             # tau of Eq. 5 (not given in the paper; this project's choice)
+    loss: str = 'infonce'                # 'infonce' (paper Eq. 5) or 'cpc_official' (the official code's sign-flipped CPC, `MART.py`: `CPC`)
     negatives: str = 'video'             # 'video': the other segments of the same video (Eq. 5); 'batch': every other segment of the batch
     text_negatives: bool = False         # also push from the other segments' language features (not in Eq. 5; see "Two shortcuts")
     word_match: bool = False             # also make each segment's words pick their own segment's tokens (not in the paper; "Two shortcuts")
     cpc_layers: int = 4                  # conv layers of the official CPC predictor (loss='cpc_official' only)
-    aux_heads: bool = True               # the official auxiliary classifiers on the lexicon-aware features (spec 4.2 item 5)
+    aux_heads: bool = True               # the official auxiliary classifiers on the lexicon-aware features (`MART.py`: `TemporalAffectiveComplementaryLearning`)
     aux_input: str = 'projected'         # what they read: 'projected' (official: v_fc after Mlp_v) or 'attention' (before the projection)
     local_files_only: bool = True        # never fetch a checkpoint from the hub
 

@@ -111,7 +111,7 @@ AUDIO_EXTS = ('.mp3', '.wav', '.m4a', '.aac', '.flac', '.ogg')
 class DataConfig:
     "Sizes and options of the data pipeline (defaults = the official MART values)."
     dataset: str = 've8'              # key into DATASETS
-    n_segments: int = 12              # Ns in training (spec 2.3)
+    n_segments: int = 12              # Ns in training (official `opts.py`: `seq_len`)
     n_segments_eval: int = 16         # Ns in validation / test
     snippet_frames: int = 16          # consecutive frames per segment window
     frame_size: int = 112             # side of the square frames fed to the model

@@ -29,7 +29,7 @@ __all__ = ['HostConfig', 'sinusoid_table', 'video_config', 'audio_config', 'Load
 # %% ../nbs/03a_host.ipynb #d1417cd1
 @dataclass
 class HostConfig:
-    "Sizes and options of the MBT host model (defaults = the official MART code, spec 2.2)."
+    "Sizes and options of the MBT host model (defaults = the official MART code, `models/mbt/MBT.py`)."
     dataset: str = 've8'              # label set (mart_nb.data.DATASETS): number of classes and polarity map
     hidden: int = 768                 # width D of both encoders
     layers: int = 12                  # blocks per encoder

@@ -30,7 +30,7 @@ def _choice(name, value, allowed):
 
 @dataclass
 class MaskConfig:
-    "Which visual tokens are masked, how many, and which are left as hints (defaults = the official MART code, spec 3.2)."
+    "Which visual tokens are masked, how many, and which are left as hints (defaults = the official MART code, `MART.py`: `AttMask`)."
     strategy: str = 'emotion'     # 'emotion' (affective scores) | 'random' | 'tube' | 'frame' (the baselines of paper Table 4)
     rule: str = 'attmask_hint'    # emotion: 'attmask_hint' (code: top floor(rN) masked, sampled hints un-masked) | 'eq7' (paper: top S shown, next ceil(rN) masked)
     lam: float = 0.9              # weight of the intra-modal CLS attention; 1 - lam goes to the TACL word attention (code: lamb)
@@ -50,7 +50,7 @@ class MaskConfig:
             if not 0 <= getattr(self, k) <= 1: raise ValueError(f"{k}={getattr(self, k)} must lie in [0, 1]")
 
     @classmethod
-    def paper(cls, **kw): "The official values (spec 3.2)."; return cls(**kw)
+    def paper(cls, **kw): "The official values (`MART.py`: `AttMask`; `train.py`: the ratio schedule)."; return cls(**kw)
     @classmethod
     def tiny(cls, **kw): "The same rules as `paper`: every count is a fraction of the host's N tokens."; return cls(**kw)
 
@@ -197,7 +197,7 @@ def _tubelet_stats(video, tubelet, patch, eps):
     return x, x.mean(-2, keepdim=True), x.var(-2, unbiased=True, keepdim=True).sqrt() + eps
 
 def pixel_target(video:torch.Tensor, tubelet:int=2, patch:int=16, eps:float=1e-6) -> torch.Tensor:
-    "Normalised tubelet pixels `[B*Ns, N, P]`: every channel of every tubelet standardised over its pixels (spec 3.4)."
+    "Normalised tubelet pixels `[B*Ns, N, P]`: every channel of every tubelet standardised over its pixels (as in the official `train.py`)."
     x, mean, std = _tubelet_stats(video, tubelet, patch, eps)
     return rearrange((x - mean) / std, 'n l p c -> n l (p c)')
 
@@ -226,7 +226,7 @@ def mask_video_input(
 # %% ../nbs/04a_masking.ipynb #e21f297f
 @dataclass
 class DecoderConfig:
-    "Sizes of the decoder (paper preset = the official code, spec 3.3)."
+    "Sizes of the decoder (paper preset = the official code's decoder, `MART.py`)."
     width: int = 512          # Dd
     layers: int = 8
     heads: int = 16           # head width 512 / 16 = 32
@@ -235,7 +235,7 @@ class DecoderConfig:
     init_std: float = 0.02    # std of the truncated-normal init of the mask token (code: Vmask_token)
 
     @classmethod
-    def paper(cls, **kw): "8 blocks of width 512, 16 heads (spec 3.3)."; return cls(**kw)
+    def paper(cls, **kw): "8 blocks of width 512, 16 heads (official `MART.py`)."; return cls(**kw)
     @classmethod
     def tiny(cls, **kw): "CPU preset: 2 blocks of width 32, 4 heads."; return cls(**{**dict(width=32, layers=2, heads=4), **kw})
 

@@ -93,13 +93,18 @@ class Lexicon:
     def cues(self,
              text:str,  # any text; non-strings and empty text give []
             ) -> list:
-        "The cues of `text`, left to right; at each word the longest known concept wins."
+        "The cues of `text`, left to right; at each word the longest known concept wins (remembered per text: cues are immutable)."
+        if not isinstance(text, str): return []
+        cache = self.__dict__.setdefault('_cues_of', {})                 # a training run reads the same segment texts every epoch
+        if text in cache: return list(cache[text])
         toks, out, i = tokenize(text), [], 0
         while i < len(toks):
             for n in range(min(self.max_words, len(toks) - i), 0, -1):
                 cue = self.lookup(' '.join(toks[i:i + n]), position=i)
                 if cue is not None: out.append(cue); break
             i += n if cue is not None else 1
+        if len(cache) >= 200_000: cache.clear()                         # bounded: a long run over many texts cannot grow it without end
+        cache[text] = tuple(out)
         return out
 
     def emotion_classes(self,

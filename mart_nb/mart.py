@@ -24,14 +24,14 @@ __all__ = ['MARTConfig', 'MARTOutput', 'MART', 'mart_config', 'build_mart']
 # %% ../nbs/04c_mart.ipynb #818f754c
 @dataclass
 class MARTConfig:
-    "The MART objective: its parts' settings, the loss weights (design.md choice 8) and how text and targets are made."
+    "The MART objective: its parts' settings, the loss weights (design choice 8, nbs/06_report) and how text and targets are made."
     tacl: TACLConfig = field(default_factory=TACLConfig.paper)
     mask: MaskConfig = field(default_factory=lambda: MaskConfig.paper(placement='input', ranking='video'))   # the paper's placement, masks free to move
     decoder: DecoderConfig = field(default_factory=DecoderConfig.paper)
     lambda_aux: float = 1.0          # auxiliary TACL heads' PCCE (official code: 1)
     lambda_tacl: float = 1.0
     lambda_rec: float = 0.05         # official code
-    lambda_kl: float = 1.0           # the temporal emotion distribution (not in the official code; spec 8 row 6)
+    lambda_kl: float = 1.0           # the temporal emotion distribution (paper: Table 5 'Ours'; not in the official code; weight 1: this project's choice)
     target_how: str = 'sum'          # distribution_target: 'sum' (D / sum D) or 'softmax'
     target_axis: str = 'class'       # 'class' (per segment over classes) or 'time' (per class over segments)
     verify: bool = True              # keep only the cue words the teacher's D_tcam confirms (03b); False: every cue word

@@ -104,7 +104,7 @@ _TABLES = {
 }
 
 def paper_table(number:int) -> pd.DataFrame:
-    "MART's Table `number` (1-5) in %, as printed (spec 6.2-6.4); `.attrs['note']` keeps the oddities of the print."
+    "MART's Table `number` (1-5) in %, as printed in the paper; `.attrs['note']` keeps the oddities of the print."
     if number not in _TABLES: raise ValueError(f"MART's results are Tables 1-5; got table {number!r}.")
     df = _TABLES[number]()
     df.attrs.update(table=number, note=PAPER_NOTES[number])
@@ -678,7 +678,7 @@ def markdown_table(df:pd.DataFrame) -> str:
 # %% ../nbs/06_report.ipynb #d41851a4
 DEVIATION_COLUMNS = ('kind', 'item', 'official code / paper', 'mart_nb', 'reason', 'where', 'code')
 DEVIATIONS = [
-    # --- the official code's bugs (spec 7.4), each fixed
+    # --- the official code's bugs (nku-zhichengzhang/MART at 2413e65), each fixed
     ('official-code bug', "bug 1: text_tools['emo_net'] never created",
      "main.py reads a text tool that it never builds: KeyError before training starts",
      "the lexicon is an explicit object, get_lexicon(MARTConfig.lexicon), held by MART and passed to segment_queries",
@@ -721,7 +721,7 @@ DEVIATIONS = [
      "the README says vit_base_patch16_224.pth, the code loads videomae_base_patch16_224.pth (shipped as 0-byte files)",
      "HostConfig.paper() names the public checkpoints MCG-NJU/videomae-base and MIT/ast-finetuned-audioset-10-10-0.4593 (by name or a local folder)",
      "one unambiguous source for the weights", '03a_host', 'mart_nb.host.HostConfig.paper'),
-    # --- design.md choices 1-11
+    # --- the design choices 1-11, where the paper and the official code differ
     ('design choice', "choice 1: host model",
      "code: MBT on timm 0.4.5 (VideoMAE ViT-B/16 from a local file, AST), with DeiT, BERT and AST weights downloaded at build time",
      "MBT on transformers' VideoMAE and AST modules (tubelet 2x16x16, 16 frames at 112 px, 32 bottleneck tokens in the last 4 blocks); tiny preset on random weights",
@@ -764,7 +764,7 @@ DEVIATIONS = [
      "AccE, F1E (weighted), AccS, F1S, and per-class accuracy (the recall of each class, as in Tables 3-5)",
      "the paper's metrics, plus what its ablation tables report", '05_train', 'mart_nb.train.classification_metrics'),
     ('design choice', "choice 11: the official code's bugs",
-     "ten bugs keep the shipped code from running (spec 7.4)", "every one fixed; see the 'official-code bug' rows of this table",
+     "ten bugs keep the shipped code (nku-zhichengzhang/MART) from running", "every one fixed; see the 'official-code bug' rows of this table",
      "a reproduction has to run", '06_report', 'mart_nb.report.DEVIATIONS'),
     # --- the data layer (00_data, "Where the data layer differs from the official code")
     ('data layer', "evaluation crop and windows", "random 5-position crop and random 16-frame windows even at test time",
@@ -797,7 +797,7 @@ DEVIATIONS = [
      "video-level softmax times the per-segment *softmax* (segment_activation='softmax'); the literal product as 'none'",
      "raw logits have an arbitrary sign: the literal product can rank an improbable class first", '03a_host', 'mart_nb.host.temporal_cam'),
     ('model', "recovery target: D_tcam / sum, not a softmax",
-     "spec 2.7: P = softmax(D_tcam)", "P = D_tcam divided by its sum over classes (how='sum'); softmax with a temperature, and the over-time axis, as options",
+     "paper: the temporal emotion distribution is recovered from the temporal scores D_tcam (Eq. 3), its normalisation not given; the obvious reading is P = softmax(D_tcam); code: no such target", "P = D_tcam divided by its sum over classes (how='sum'); softmax with a temperature, and the over-time axis, as options",
      "a softmax of values in [0, 1] is nearly flat (at most e / (e + C - 1)) and would hide the teacher's confidence", '03a_host, 04a_masking',
      'mart_nb.masking.distribution_target'),
     ('model', "video pixels and CLS token",

@@ -329,7 +329,7 @@ def shuffle_subtitles(ds:VideoEmotionDataset, seed:int) -> VideoEmotionDataset:
 
 # %% ../nbs/05_train.ipynb #d455805c
 def supervised_step(device, info:DatasetInfo, lambda_0:float=0.5) -> Callable:
-    "The host's training step: PCCE on the video and the audio head (spec 5.1); logs the batch accuracy."
+    "The host's training step: PCCE on the video and the audio head (official code: `core/loss.py`, `PCCEVE8_AV`); logs the batch accuracy."
     def step(model, batch):
         y = batch['label'].to(device)
         out = model(batch['video'].to(device), batch['audio'].to(device))

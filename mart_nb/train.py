@@ -750,9 +750,11 @@ def recovered_curves(out_dir, ds:VideoEmotionDataset, index:int=0, device='cpu')
     v, a, y = b['video'].to(device), b['audio'].to(device), int(b['label'][0])
     norm = lambda t: (t / t.sum(-1, keepdim=True).clamp_min(1e-12))[0, :, y].cpu()
     curves = dict(label=y, model=norm(temporal_cam(load_host(out / 'best.pt', device)(v, a))))
-    if (out / 'mart.pt').exists() and (out / 'teacher.pt').exists():
-        mart, n = load_mart(out / 'mart.pt', device), json.loads((out / 'config.json').read_text())['epochs_mart']
-        tcam = teacher_tcam(load_host(out / 'teacher.pt', device), v, a)
+    saved = json.loads((out / 'config.json').read_text())
+    teacher = resolve_path(saved['teacher']) if saved.get('teacher') else out / 'teacher.pt'   # a given teacher, or the run's own
+    if (out / 'mart.pt').exists() and teacher.exists():
+        mart, n = load_mart(out / 'mart.pt', device), saved['epochs_mart']
+        tcam = teacher_tcam(load_host(teacher, device), v, a)
         o = mart(v, a, b['text'], b['label'].to(device), tcam, mart.ratio(n, n), generator=torch.Generator(device).manual_seed(0))
         curves.update(target=o.target[0, :, y].cpu(), recovered=o.recovered[0, :, y].cpu())
     truth = load_truth(ds.root, ds.entries[index].item)

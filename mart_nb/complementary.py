@@ -412,7 +412,10 @@ class TACL(nn.Module):
         match = self.match_loss(video_tokens, audio_tokens, words, word_mask, z_l, fold(has_text), n_segments) if self.cfg.word_match else None
         eq6 = lambda att: word_attention_map(att, word_mask)                                    # (B*Ns, tokens): heads, then words (04a)
         loss = loss_v + loss_a + (match if match is not None else 0)
-        return TACLOutput(loss, loss_v, loss_a, z_v, z_a, z_l, fold(has_text), eq6(att_v), eq6(att_a), att_v, att_a, *aux, match)
+        return TACLOutput(loss=loss, loss_video=loss_v, loss_audio=loss_a, z_video=z_v, z_audio=z_a, z_text=z_l,
+                          has_text=fold(has_text), word_attention_video=eq6(att_v), word_attention_audio=eq6(att_a),
+                          attention_video=att_v, attention_audio=att_a, aux_logits_video=aux[0], aux_logits_audio=aux[1],
+                          loss_match=match)
 
 # %% ../nbs/04b_complementary.ipynb #524643d5
 def segment_similarities(out:TACLOutput) -> dict:

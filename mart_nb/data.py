@@ -20,6 +20,7 @@ import torch.nn.functional as F
 from PIL import Image
 import torchvision.transforms.v2.functional as TF
 from torch.utils.data import Dataset, DataLoader
+from fastcore.basics import patch
 
 # %% auto #0
 __all__ = ['NEG', 'POS', 'NEU', 'SENTIMENTS', 'DATASETS', 'VIDEO_EXTS', 'AUDIO_EXTS', 'SUBSET_ALIASES', 'INCOMPLETE_FIX',
@@ -741,25 +742,29 @@ class VideoEmotionDataset(Dataset):
                       "'fps' (extract_frames does), or add the audio.")
 
 # %% ../nbs/00_data.ipynb #ef52dcb8
-def _find_media(self, it:VideoItem):
+@patch
+def _find_media(self:VideoEmotionDataset, it:VideoItem):
     folder = self.root / self.cfg.frames_dir / it.label_name / it.vid
     if folder.is_dir(): return folder, True
     return find_video_file(self.root / self.cfg.video_dir / it.label_name, it, also=folder), False
 
-def _video_beside(self, it:VideoItem):
+@patch
+def _video_beside(self:VideoEmotionDataset, it:VideoItem):
     "The video file a frame folder was made from, if the dataset has it too: (path, MediaInfo), else None."
     try: path = find_video_file(self.root / self.cfg.video_dir / it.label_name, it)
     except VideoNotFoundError: return None
     return path, probe_video_file(path)
 
-def _entry(self, it:VideoItem) -> _Entry:
+@patch
+def _entry(self:VideoEmotionDataset, it:VideoItem) -> _Entry:
     "Find the files of `it` in the dataset's layout and probe them."
     media, is_folder = self._find_media(it)
     mp3 = next((p for p in (self.root / self.cfg.audio_dir / it.label_name / (it.vid + e) for e in AUDIO_EXTS) if p.exists()), None)
     srt = self.root / self.cfg.srt_dir / it.label_name / (it.vid + '.srt')
     return self._probe(it, media, is_folder, mp3, srt if srt.exists() else None, self._video_beside(it) if is_folder else None)
 
-def _probe(self, it:VideoItem, media:Path, is_folder:bool, mp3:Optional[Path], srt:Optional[Path], beside=None) -> _Entry:
+@patch
+def _probe(self:VideoEmotionDataset, it:VideoItem, media:Path, is_folder:bool, mp3:Optional[Path], srt:Optional[Path], beside=None) -> _Entry:
     "Probe one video's files (a video file or a frame folder, an optional audio file and srt)."
     info = probe_frame_folder(media, self.cfg.frames_fps) if is_folder else probe_video_file(media)
     seconds = probe_audio_file(mp3) if mp3 is not None else None
@@ -768,7 +773,8 @@ def _probe(self, it:VideoItem, media:Path, is_folder:bool, mp3:Optional[Path], s
     if is_folder and info.fps_source == 'assumed': info = self._folder_timing(info, beside, seconds, subs)
     return _Entry(it, media, is_folder, info, audio, subs, srt is not None)
 
-def _folder_timing(self, info:MediaInfo, beside, seconds, subs) -> MediaInfo:
+@patch
+def _folder_timing(self:VideoEmotionDataset, info:MediaInfo, beside, seconds, subs) -> MediaInfo:
     "The frame rate of a frame folder with no fps file: the video file beside it's, else from the audio, else assumed."
     n = info.n_frames
     if beside is not None: fps, source = beside[1].fps, 'video file'
@@ -779,11 +785,9 @@ def _folder_timing(self, info:MediaInfo, beside, seconds, subs) -> MediaInfo:
         if last > n / fps: fps, source = n / last, 'subtitles'          # a guessed duration must not drop subtitle lines
     return replace(info, fps=fps, duration=n / fps, fps_source=source)
 
-VideoEmotionDataset._find_media, VideoEmotionDataset._video_beside = _find_media, _video_beside
-VideoEmotionDataset._entry, VideoEmotionDataset._probe, VideoEmotionDataset._folder_timing = _entry, _probe, _folder_timing
 
-@classmethod
-def _from_files(cls, videos:Sequence, cfg:Optional[DataConfig]=None, srts:Optional[Sequence]=None, audios:Optional[Sequence]=None):
+@patch(cls_method=True)
+def from_files(cls:VideoEmotionDataset, videos:Sequence, cfg:Optional[DataConfig]=None, srts:Optional[Sequence]=None, audios:Optional[Sequence]=None):
     "A dataset of video files (or frame folders) outside any layout, e.g. a user's own clip; labels unknown (-1)."
     ds = cls.__new__(cls)
     ds.cfg = cfg or DataConfig(); ds.info, ds.train, ds.cache = ds.cfg.info, False, MediaCache(ds.cfg.cache_mb, ds.cfg.cache_dir)
@@ -799,14 +803,15 @@ def _from_files(cls, videos:Sequence, cfg:Optional[DataConfig]=None, srts:Option
     ds._warn_timing()
     return ds
 
-VideoEmotionDataset.from_files = _from_files
-
 # %% ../nbs/00_data.ipynb #e52c1376
-def _len(self): return len(self.entries)
+@patch
+def __len__(self:VideoEmotionDataset): return len(self.entries)
 
-def _n_segments(self) -> int: return self.cfg.segments(self.train)
+@patch(as_prop=True)
+def n_segments(self:VideoEmotionDataset) -> int: return self.cfg.segments(self.train)
 
-def _plan(self, i:int, n_segments:Optional[int]=None, train:Optional[bool]=None, generator=None) -> SegmentPlan:
+@patch
+def plan(self:VideoEmotionDataset, i:int, n_segments:Optional[int]=None, train:Optional[bool]=None, generator=None) -> SegmentPlan:
     "Frame windows, spans and text of video `i` for one draw (no decoding); evaluation sampling unless `train`."
     e, cfg = self.entries[i], self.cfg
     ns, train = n_segments or self.n_segments, self.train if train is None else train
@@ -816,11 +821,13 @@ def _plan(self, i:int, n_segments:Optional[int]=None, train:Optional[bool]=None,
     text = subtitles_in_spans(e.subs, [(int(a) / rate, int(b) / rate) for a, b in spans.tolist()])
     return SegmentPlan(idx, (window.double() / float(rate)).float(), (spans.double() / float(rate)).float(), text)
 
-def _segment_texts(self, n_segments:Optional[int]=None) -> list:
+@patch
+def segment_texts(self:VideoEmotionDataset, n_segments:Optional[int]=None) -> list:
     "The text of every video's segments in evaluation sampling (`n_segments` each), without decoding anything."
     return [self.plan(i, n_segments, train=False).text for i in range(len(self))]
 
-def _getitem(self, i) -> dict:
+@patch
+def __getitem__(self:VideoEmotionDataset, i) -> dict:
     "Sample `i`; `i` may be `(index, seed)` (from `EpochSampler`): the training draw then depends on the seed alone."
     i, seed = i if isinstance(i, tuple) else (i, None)
     e, ns = self.entries[i], self.n_segments
@@ -836,19 +843,19 @@ def _getitem(self, i) -> dict:
                 id=e.item.vid, index=i, has_audio=e.audio is not None, has_text=e.has_text,
                 segment_times=plan.window, segment_spans=plan.span)
 
-VideoEmotionDataset.__len__, VideoEmotionDataset.n_segments = _len, property(_n_segments)
-VideoEmotionDataset.plan, VideoEmotionDataset.segment_texts, VideoEmotionDataset.__getitem__ = _plan, _segment_texts, _getitem
-
 # %% ../nbs/00_data.ipynb #cfbb7ce7
-def _clip_config(self) -> str:
+@patch
+def _clip_config(self:VideoEmotionDataset) -> str:
     "The settings an evaluation clip depends on (everything but the caches), as a key."
     return repr(sorted((k, v) for k, v in asdict(self.cfg).items() if k not in ('cache_mb', 'cache_dir')))
 
-def _read(self, e:_Entry, idx:torch.Tensor) -> torch.Tensor:
+@patch
+def _read(self:VideoEmotionDataset, e:_Entry, idx:torch.Tensor) -> torch.Tensor:
     if e.is_folder: return read_frame_folder(e.media, idx)
     return decode_video_frames(e.media, idx, self.cfg.decode_short_side)
 
-def _video_frames(self, e:_Entry, idx:torch.Tensor) -> torch.Tensor:
+@patch
+def _video_frames(self:VideoEmotionDataset, e:_Entry, idx:torch.Tensor) -> torch.Tensor:
     "Frames at `idx` -> uint8 `[*idx.shape, 3, H, W]`: from the whole video decoded once and cached, when it fits."
     h, w = (e.info.height, e.info.width) if e.is_folder else _scaled_size(e.info.height, e.info.width, self.cfg.decode_short_side)
     n = e.info.n_frames
@@ -856,13 +863,15 @@ def _video_frames(self, e:_Entry, idx:torch.Tensor) -> torch.Tensor:
     every = self.cache.get(('frames', *_stamp(e.media), self.cfg.decode_short_side), lambda: self._read(e, torch.arange(n)))
     return every[idx]                                                               # (*idx.shape, 3, H, W)
 
-def _frames(self, e:_Entry, idx, g) -> torch.Tensor:
+@patch
+def _frames(self:VideoEmotionDataset, e:_Entry, idx, g) -> torch.Tensor:
     x = self._video_frames(e, idx)                                                  # (Ns, 16, 3, H, W)
     p = sample_spatial(x.shape[-2], x.shape[-1], self.cfg, self.train, g)
     x = apply_spatial(x.flatten(0, 1), p, self.cfg.frame_size)                      # (Ns*16, 3, S, S)
     return x.unflatten(0, idx.shape).transpose(1, 2).contiguous()                   # (Ns, 3, 16, S, S)
 
-def _fbank(self, e:_Entry) -> torch.Tensor:
+@patch
+def _fbank(self:VideoEmotionDataset, e:_Entry) -> torch.Tensor:
     "The whole clip's log-mel fbank `[T, n_mels]` (not normalised), decoded and computed once per video."
     cfg = self.cfg
     def make():
@@ -873,14 +882,13 @@ def _fbank(self, e:_Entry) -> torch.Tensor:
     stamp = _stamp(e.audio) if e.audio is not None else ('silence', round(e.info.duration, 3))
     return self.cache.get(('fbank', *stamp, cfg.sample_rate, cfg.n_mels), make, disk=True)
 
-def _audio(self, e:_Entry, window:torch.Tensor, g) -> torch.Tensor:
+@patch
+def _audio(self:VideoEmotionDataset, e:_Entry, window:torch.Tensor, g) -> torch.Tensor:
     cfg = self.cfg
     a = audio_windows(self._fbank(e), window.mean(1), cfg.audio_frames)             # (Ns, 100, 128), centred on the frames
     if self.train:
         a = spec_augment(a.flatten(0, 1), cfg.spec_freq_mask, cfg.spec_time_mask, g).view_as(a)
     return normalize_fbank(a, cfg)
-
-for f in (_clip_config, _read, _video_frames, _frames, _fbank, _audio): setattr(VideoEmotionDataset, f.__name__, f)
 
 # %% ../nbs/00_data.ipynb #1ba4df0a
 def collate_videos(samples:Sequence) -> dict:

@@ -25,6 +25,7 @@ from .mart import MART, MARTOutput, build_mart
 from .synth import load_truth, planted_segments
 from .train import TrainConfig, load_checkpoint, load_host, load_mart, resolve_path
 from .verification import SegmentVerification, oracle_tcam, planted_word_roles, verify_video
+from fastcore.basics import patch
 
 # %% auto #0
 __all__ = ['TEACHERS', 'ExplorerState', 'ExplorerCache', 'RunModels', 'random_models', 'load_run', 'Clip', 'open_source',
@@ -422,7 +423,8 @@ class ExplorerApp:
                        segment=c['segment'].value, ratio=round(c['ratio'].value, 4))
 
 # %% ../nbs/07_explorer.ipynb #c6daed49
-def _show(self, outputs:tuple, words:str=''):
+@patch
+def _show(self:ExplorerApp, outputs:tuple, words:str=''):
     self.output.outputs, self.words.value = outputs, words
 
 def _message(text:str) -> dict: return dict(output_type='stream', name='stderr', text=text + '\n')
@@ -430,7 +432,8 @@ def _message(text:str) -> dict: return dict(output_type='stream', name='stderr',
 def _png(png:bytes) -> dict:
     return dict(output_type='display_data', metadata={}, data={'image/png': base64.b64encode(png).decode('ascii'), 'text/plain': '<explorer figure>'})
 
-def _source_changed(self, change=None):
+@patch
+def _source_changed(self:ExplorerApp, change=None):
     "A new data source or checkpoint: reload the video list and the segment range, then redraw."
     try:
         models, ds, *_ = open_models(self.state(), self.cache)
@@ -444,7 +447,8 @@ def _source_changed(self, change=None):
     except Exception as e: return self._fail(e)
     return self.update()
 
-def _update(self, change=None) -> Optional[View]:
+@patch
+def update(self:ExplorerApp, change=None) -> Optional[View]:
     "Recompute the view of the controls' state and redraw; an error is shown in place of the picture."
     if self._syncing: return None
     try:
@@ -455,12 +459,12 @@ def _update(self, change=None) -> Optional[View]:
     self._show((_png(png),), words_html(view))
     return view
 
-def _fail(self, e:Exception):
+@patch
+def _fail(self:ExplorerApp, e:Exception):
     self.error = f"{type(e).__name__}: {e}"
     self._show((_message(self.error),))
     return None
 
-ExplorerApp._show, ExplorerApp._source_changed, ExplorerApp.update, ExplorerApp._fail = _show, _source_changed, _update, _fail
 
 def explorer(source:Optional[str]=None, checkpoint:Optional[str]=None, device='cpu', cache:Optional[ExplorerCache]=None, **kw):
     "The explorer: an ipywidgets `VBox` (its `.app` is the `ExplorerApp`); `kw` set other `ExplorerState` fields."

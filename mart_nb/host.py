@@ -20,6 +20,7 @@ from transformers.utils import logging as hf_logging
 import huggingface_hub.utils as hf_hub_utils
 
 from .data import DATASETS, DatasetInfo
+from fastcore.basics import patch
 
 # %% auto #0
 __all__ = ['HostConfig', 'sinusoid_table', 'video_config', 'audio_config', 'LoadReport', 'load_video_encoder',
@@ -253,7 +254,8 @@ def _capture_attention(model, layer, sink:list):
         model.config._attn_implementation = old
         for h in handles: h.remove()
 
-def _encode(self, video, audio, return_attention:bool=False):
+@patch
+def encode(self:MBT, video, audio, return_attention:bool=False):
     "Both streams with bottleneck fusion -> (video tokens `[B*Ns, 1+N, D]`, audio tokens `[B*Ns, 2+Na, D]`, attention)."
     cfg = self.cfg
     v, a = self.embed_video(video), self.embed_audio(audio)
@@ -276,10 +278,10 @@ def _encode(self, video, audio, return_attention:bool=False):
                            "(`pip install -U transformers`)")
     cls_att = attn[0].mean(1)[:, 0, 1:1 + cfg.n_video_tokens] if attn else None   # (B*Ns, N)
     return v, self.audio.layernorm(a), cls_att
-MBT.encode = _encode
 
 # %% ../nbs/03a_host.ipynb #26122c8e
-def _forward(self, video:torch.Tensor, audio:torch.Tensor, return_attention:bool=False) -> HostOutput:
+@patch
+def forward(self:MBT, video:torch.Tensor, audio:torch.Tensor, return_attention:bool=False) -> HostOutput:
     "video uint8 `[B, Ns, 3, T, H, W]`, audio `[B, Ns, frames, mels]` -> `HostOutput`."
     if video.shape[:2] != audio.shape[:2]:
         raise ValueError(f"video has [B, Ns] = {list(video.shape[:2])} but audio has {list(audio.shape[:2])}: "
@@ -290,8 +292,8 @@ def _forward(self, video:torch.Tensor, audio:torch.Tensor, return_attention:bool
     audio_cls = rearrange((a[:, 0] + a[:, 1]) / 2, '(b s) d -> b s d', b=B)          # (B, Ns, D)
     seg_v, seg_a = self.v_fc(video_cls), self.a_fc(audio_cls)                       # (B, Ns, C) each
     lv, la = seg_v.mean(1), seg_a.mean(1)                                           # heads are linear: = fc(mean z)
-    return HostOutput(lv + la, lv, la, seg_v + seg_a, video_cls, audio_cls, v[:, 1:], a[:, 2:], cls_att)
-MBT.forward = _forward
+    return HostOutput(logits=lv + la, logits_video=lv, logits_audio=la, segment_logits=seg_v + seg_a, video_cls=video_cls,
+                      audio_cls=audio_cls, video_tokens=v[:, 1:], audio_tokens=a[:, 2:], cls_attention=cls_att)
 
 def build_mbt(cfg:HostConfig) -> MBT:
     "MBT with random weights, or with the encoders of `cfg.video_checkpoint` / `cfg.audio_checkpoint`; `.load_reports` says what was loaded."

@@ -17,6 +17,7 @@ from .complementary import TACL, TACLConfig, TACLOutput, TextEncoder, build_text
 from .masking import (DecoderConfig, DecoderOutput, MaskConfig, MaskResult, MaskedDecoder, affective_scores,
                              distribution_target, make_mask, mask_ratio, mask_video_input, masked_mse, pixel_target, segment_affect, temporal_kl)
 from .lexicon import get_lexicon
+from fastcore.basics import patch
 
 # %% auto #0
 __all__ = ['MARTConfig', 'MARTOutput', 'MART', 'mart_config', 'build_mart']
@@ -100,17 +101,20 @@ class MART(nn.Module):
         return groups
 
 # %% ../nbs/04c_mart.ipynb #8479ab8d
-def _queries(self, texts:Sequence[Sequence[str]], tcam:torch.Tensor) -> list:
+@patch
+def queries(self:MART, texts:Sequence[Sequence[str]], tcam:torch.Tensor) -> list:
     "The query text of every segment (`B*Ns` strings): its cue words verified against the teacher (03b), or all cue words."
     return segment_queries(texts, tcam.detach().float().cpu() if self.cfg.verify else None, self.host.cfg.info, self.lexicon, self.cfg.tau)
 
-def _attention_mask(self, out:HostOutput, t:TACLOutput, ratio:float, n_segments:int, generator=None, segment_weight=None) -> MaskResult:
+@patch
+def attention_mask(self:MART, out:HostOutput, t:TACLOutput, ratio:float, n_segments:int, generator=None, segment_weight=None) -> MaskResult:
     "Emotion-oriented masking (04a): scores = lam * CLS attention + (1 - lam) * TACL word attention (x segment weight), top tokens masked."
     m = self.cfg.mask
     scores = affective_scores(out.cls_attention, t.word_attention_video, m.lam, segment_weight) if m.strategy == 'emotion' else out.cls_attention
     return make_mask(scores, ratio, m, grid=self.host.cfg.video_grid, generator=generator, n_segments=n_segments)
 
-def _mam_loss(self, video:torch.Tensor, dec:DecoderOutput, mask:MaskResult, tcam:torch.Tensor) -> tuple:
+@patch
+def mam_loss(self:MART, video:torch.Tensor, dec:DecoderOutput, mask:MaskResult, tcam:torch.Tensor) -> tuple:
     "(L_rec, L_KL, P, Q): masked tubelet MSE and the KL of the recovered temporal emotion distribution to the teacher's."
     hc, c = self.host.cfg, self.cfg
     rec = masked_mse(dec.pixels, pixel_target(video, hc.tubelet, hc.patch), mask.mask)
@@ -118,10 +122,9 @@ def _mam_loss(self, video:torch.Tensor, dec:DecoderOutput, mask:MaskResult, tcam
     kl = temporal_kl(dec.segment_scores.float(), target, c.target_axis)
     return rec, kl, target, dec.segment_scores.float().softmax(-1 if c.target_axis == 'class' else -2)
 
-MART.queries, MART.attention_mask, MART.mam_loss = _queries, _attention_mask, _mam_loss
-
 # %% ../nbs/04c_mart.ipynb #67b10c8b
-def _forward(self, video:torch.Tensor, audio:torch.Tensor, texts:Sequence[Sequence[str]], labels:torch.Tensor,
+@patch
+def forward(self:MART, video:torch.Tensor, audio:torch.Tensor, texts:Sequence[Sequence[str]], labels:torch.Tensor,
              tcam:torch.Tensor, ratio:float, generator=None) -> MARTOutput:
     "video uint8 `[B, Ns, 3, T, H, W]`, audio `[B, Ns, frames, mels]`, texts `B x Ns`, labels `[B]`, teacher D_tcam `[B, Ns, C]`."
     B, Ns = video.shape[:2]
@@ -143,9 +146,9 @@ def _forward(self, video:torch.Tensor, audio:torch.Tensor, texts:Sequence[Sequen
                   aux=pcce_loss([t.aux_logits_video, t.aux_logits_audio], labels, info.polarity, self.host.cfg.lambda_0),
                   tacl=t.loss, rec=rec, kl=kl)
     loss = losses['cls'] + c.lambda_aux * losses['aux'] + c.lambda_tacl * losses['tacl'] + c.lambda_rec * rec + c.lambda_kl * kl
-    return MARTOutput(loss, losses, ratio, mask, tcam, target, recovered, dec.pixels, queries, out, t)
+    return MARTOutput(loss=loss, losses=losses, ratio=ratio, mask=mask, tcam=tcam, target=target, recovered=recovered,
+                      pixels=dec.pixels, queries=queries, host=out, tacl=t)
 
-MART.forward = _forward
 
 def mart_config(preset:str='tiny', dataset:str='ve8', text:Optional[str]=None, **kw) -> MARTConfig:
     "The `MARTConfig` of the `tiny` or `paper` preset with `kw` replacing its fields (a dict for `mask`, `tacl` or `decoder` replaces fields of the preset's)."

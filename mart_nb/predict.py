@@ -18,6 +18,7 @@ from .lexicon import BACKENDS, get_lexicon
 from .masking import distribution_target
 from .train import TrainConfig, _in_ipython, host_from_state, load_checkpoint
 from .verification import verify_video
+from fastcore.basics import patch
 
 # %% auto #0
 __all__ = ['PredictError', 'CheckpointError', 'resolve_checkpoint', 'read_host_checkpoint', 'host_from_checkpoint', 'clip_config',
@@ -155,7 +156,8 @@ def _decision_json(d, classes:Sequence) -> dict:
     return {'word': d.word, 'kept': d.kept, 'passed': d.passed, 'reason': d.reason, 'sentiment': SENTIMENTS[d.sentiment],
             'class': classes[d.label] if d.label is not None else None, 'intensity': float(d.intensity)}
 
-def _to_json(self) -> dict:
+@patch
+def to_json(self:Prediction) -> dict:
     "Plain values only (str, float, int, bool, None, lists): what `mart-predict` writes and `plot_prediction` reads."
     return dict(video=self.video, srt=self.srt, transcript=self.transcript, checkpoint=self.checkpoint, dataset=self.dataset, preset=self.preset,
                 lexicon=self.lexicon, tau=self.tau, classes=list(self.classes), probabilities=self.probabilities.tolist(),
@@ -163,8 +165,6 @@ def _to_json(self) -> dict:
                 segment_times=self.segment_times.tolist(), segment_spans=self.segment_spans.tolist(),
                 tcam=self.tcam.tolist(), curve=self.curve.tolist(), texts=self.texts, kept=self.kept_words,
                 cues=[[_decision_json(d, self.classes) for d in v.decisions] for v in self.verification])
-
-Prediction.to_json = _to_json
 
 # %% ../nbs/08_predict.ipynb #3b61ad9e
 def _check_args(device, tau:float, lexicon:str, n_segments:Optional[int], dataset:Optional[str]):
@@ -259,11 +259,10 @@ def plot_prediction(
     fig.tight_layout()
     return fig
 
-def _plot(self, max_words:int=3, title:Optional[str]=None):
+@patch
+def plot(self:Prediction, max_words:int=3, title:Optional[str]=None):
     "The picture of `plot_prediction`."
     return plot_prediction(self.to_json(), max_words, title)
-
-Prediction.plot = _plot
 
 # %% ../nbs/08_predict.ipynb #9dc38c7e
 def cli_parser() -> argparse.ArgumentParser:

@@ -23,6 +23,7 @@ from .host import HostConfig, MBT, build_mbt, pcce_loss, predict, teacher_tcam, 
 from .mart import MART, build_mart, mart_config
 from .complementary import tacl_infonce
 from .masking import hit_rate
+from fastcore.basics import patch
 
 # %% auto #0
 __all__ = ['PRESETS', 'METHODS', 'MART_INITS', 'PLANTED_SETS', 'RESUMABLE_CHANGES', 'TrainConfig', 'ConfigError', 'resolve_path',
@@ -30,9 +31,9 @@ __all__ = ['PRESETS', 'METHODS', 'MART_INITS', 'PLANTED_SETS', 'RESUMABLE_CHANGE
            'NonFiniteLossError', 'train_one_epoch', 'DistInfo', 'init_distributed', 'is_main_process', 'barrier',
            'RunData', 'hold_out', 'first_videos', 'build_data', 'derangement', 'shuffle_subtitles', 'supervised_step',
            'mart_step', 'evaluate', 'planted_tokens', 'mart_probe', 'Trainer', 'saved_host_config', 'host_from_state',
-           'load_host', 'load_mart', 'teacher_path', 'param_groups', 'EpochBatches', 'progress_line',
-           'write_predictions', 'planted_curve_kl', 'run_training', 'default_data_root', 'field_comments', 'cli_parser',
-           'config_from_args', 'main', 'read_history', 'plot_history', 'recovered_curves', 'plot_curves']
+           'load_host', 'load_mart', 'param_groups', 'EpochBatches', 'progress_line', 'write_predictions',
+           'planted_curve_kl', 'run_training', 'default_data_root', 'field_comments', 'cli_parser', 'config_from_args',
+           'main', 'read_history', 'plot_history', 'recovered_curves', 'plot_curves']
 
 # %% ../nbs/05_train.ipynb #53e03996
 PRESETS = ('tiny', 'paper')
@@ -424,12 +425,14 @@ class Trainer:
         return dict(stage=0, epoch=0, step=0, history=[], best=None)
 
 # %% ../nbs/05_train.ipynb #43fa2397
-def _fresh(self):
+@patch
+def _fresh(self:Trainer):
     "Remove what an earlier run left in out_dir (a run that does not resume starts from nothing)."
     for name in ('last.pt', 'teacher.pt', 'best.pt', 'mart.pt', 'final.json'):
         if (self.out / name).exists(): (self.out / name).unlink()
 
-def _build_host(self, weights:Optional[dict]=None, seed_tag:int=0) -> MBT:
+@patch
+def _build_host(self:Trainer, weights:Optional[dict]=None, seed_tag:int=0) -> MBT:
     "A host of the run's preset: random (seeded), or with `weights`."
     torch.manual_seed(self.cfg.seed * 7919 + seed_tag)
     hc = self.cfg.host_config()
@@ -438,7 +441,8 @@ def _build_host(self, weights:Optional[dict]=None, seed_tag:int=0) -> MBT:
     if weights is not None: host.load_state_dict(weights)
     return host.to(self.device)
 
-def _host_file(self, path:Path, model:nn.Module, epoch:int, metrics:dict):
+@patch
+def _host_file(self:Trainer, path:Path, model:nn.Module, epoch:int, metrics:dict):
     save_checkpoint(dict(config=asdict(self.cfg), host_config=asdict(self.cfg.host_config()), host=_unwrap(model).state_dict(),
                          epoch=epoch, metrics=metrics), path)
 
@@ -462,10 +466,9 @@ def load_mart(path, device='cpu') -> MART:
     mart.load_state_dict(ck['mart'])
     return mart.to(device).eval()
 
-for f in (_fresh, _build_host, _host_file): setattr(Trainer, f.__name__, f)
-
 # %% ../nbs/05_train.ipynb #0d247e1f
-def _stage_models(self, name:str):
+@patch
+def _stage_models(self:Trainer, name:str):
     "(model to train, host inside it, EMA or None, step factory) of stage `name`, built from files and the saved state."
     cfg, dev = self.cfg, self.device
     if name == 'teacher': host = self._build_host(seed_tag=1)
@@ -482,9 +485,11 @@ def _stage_models(self, name:str):
     ema = ema_model(host, cfg.ema_decay, cfg.ema_ramp) if name != 'mart' and cfg.ema_decay > 0 else None
     return model, host, ema, factory
 
-def teacher_path(self) -> Path: return resolve_path(self.cfg.teacher) if self.cfg.teacher else self.out / 'teacher.pt'
+@patch
+def teacher_path(self:Trainer) -> Path: return resolve_path(self.cfg.teacher) if self.cfg.teacher else self.out / 'teacher.pt'
 
-def _wrap(self, model:nn.Module, name:str) -> nn.Module:
+@patch
+def _wrap(self:Trainer, model:nn.Module, name:str) -> nn.Module:
     if self.dist.world == 1: return model
     from torch.nn.parallel import DistributedDataParallel as DDP
     return DDP(model, device_ids=[self.device.index] if self.device.type == 'cuda' else None, find_unused_parameters=name == 'mart')
@@ -494,7 +499,8 @@ def param_groups(model:nn.Module) -> list:
     if hasattr(model, 'param_groups'): return model.param_groups()
     return [dict(params=[p for p in model.parameters() if p.requires_grad])]
 
-def _get_loader(self, split:str):
+@patch
+def loader(self:Trainer, split:str):
     "The run's loader of `split`, made once (its workers, and their caches, last the whole run)."
     if not hasattr(self, '_loaders'): self._loaders = {}
     if split not in self._loaders:
@@ -511,17 +517,16 @@ class EpochBatches:
     def __len__(self): return self.n
     def __iter__(self): return itertools.islice(self.iterator, self.n)
 
-def _stream(self, first_epoch:int, epochs:int):
+@patch
+def stream(self:Trainer, first_epoch:int, epochs:int):
     "One iterator over the training batches of `epochs` epochs from `first_epoch` (no loader restart between them), and batches per epoch."
     loader = self.loader('train')
     loader.batch_sampler.set_epoch(first_epoch, epochs)
     return iter(loader), loader.batch_sampler.per_epoch
 
-Trainer.loader, Trainer.stream = _get_loader, _stream
-for f in (_stage_models, teacher_path, _wrap): setattr(Trainer, f.__name__, f)
-
 # %% ../nbs/05_train.ipynb #7043b076
-def _run_stage(self, si:int, name:str, epochs:int, first_epoch:int):
+@patch
+def _run_stage(self:Trainer, si:int, name:str, epochs:int, first_epoch:int):
     "Train stage `name` (index `si`) from where the saved state left it; `first_epoch` is its first run-wide epoch number."
     cfg = self.cfg
     model, host, ema, factory = self._stage_models(name)
@@ -555,7 +560,8 @@ def progress_line(row:dict, history:Sequence[dict], total:int) -> str:
     return (f"[mart_nb] {row['stage']} epoch {row['stage_epoch'] + 1} ({done}/{total}): loss {row.get('train_loss', float('nan')):.4f}{val}, "
             f"{row.get('seconds', 0):.1f} s, about {left / 60:.1f} min left")
 
-def _probe_batch(self):
+@patch
+def probe_batch(self:Trainer):
     "(batch, truths) of the first `probe_videos` validation videos, made once; None off planted data or with probe_videos=0."
     if not hasattr(self, '_probe'):
         from mart_nb.data import collate_videos
@@ -566,7 +572,8 @@ def _probe_batch(self):
         self._probe = (collate_videos([ds[i] for i in range(len(ds))]), truths) if ok else None
     return self._probe
 
-def _after_epoch(self, si, name, epoch, steps, row, model, host, ema, opt):
+@patch
+def _after_epoch(self:Trainer, si, name, epoch, steps, row, model, host, ema, opt):
     "Evaluate (main process), keep the best, write metrics.jsonl and last.pt."
     st, cfg = self.state, self.cfg
     if self.dist.main and name != 'mart':
@@ -592,11 +599,9 @@ def _after_epoch(self, si, name, epoch, steps, row, model, host, ema, opt):
         save_checkpoint({**st, 'config': asdict(cfg)}, self.out / 'last.pt')
     barrier()
 
-for f in (_run_stage, _after_epoch): setattr(Trainer, f.__name__, f)
-Trainer.probe_batch = _probe_batch
-
 # %% ../nbs/05_train.ipynb #4cff5b92
-def _fit(self) -> dict:
+@patch
+def fit(self:Trainer) -> dict:
     "Run every stage still to do, then evaluate the selected model on the test split; returns what final.json holds."
     if not (self.cfg.resume and (self.out / 'last.pt').exists()) and self.dist.main: self._fresh()
     first = 0
@@ -606,7 +611,8 @@ def _fit(self) -> dict:
         first += self.cfg.epochs_teacher if name == 'teacher' else epochs   # a given teacher keeps the epoch numbers (and seeds) of a trained one
     return self._final()
 
-def _final(self) -> dict:
+@patch
+def _final(self:Trainer) -> dict:
     "Test metrics of the selected model (best.pt), written to final.json by the main process."
     final = None
     if self.dist.main:
@@ -648,8 +654,6 @@ def planted_curve_kl(tcam:torch.Tensor, ds:VideoEmotionDataset) -> Optional[floa
 def run_training(cfg:TrainConfig) -> dict:
     "Train (or resume) the run `cfg` and return its final test metrics (None on processes other than the first)."
     return Trainer(cfg).fit()
-
-Trainer.fit, Trainer._final = _fit, _final
 
 # %% ../nbs/05_train.ipynb #bf043a5e
 def default_data_root(planted:str='benchmark') -> Path:

@@ -18,3 +18,12 @@ FORCE_FLAGS = os.environ.get('MART_NB_FLAGS', '').split()
 def test_notebook(notebook):
     ok, seconds = run_notebook(notebook, skip_flags=SKIP_FLAGS, force_flags=FORCE_FLAGS, showerr=True, basepath=ROOT)
     assert ok, f"{notebook.name} failed after {seconds:.1f}s; its traceback is printed above"
+
+
+def test_committed_outputs():
+    "The outputs committed in the notebooks were made from their current sources (tests/notebook_outputs.py)."
+    import importlib.util
+    spec = importlib.util.spec_from_file_location('notebook_outputs', ROOT / 'tests' / 'notebook_outputs.py')
+    outputs = importlib.util.module_from_spec(spec); spec.loader.exec_module(outputs)
+    problems = outputs.check()
+    assert not problems, "regenerate with `python tests/notebook_outputs.py`:\n" + '\n'.join(problems)

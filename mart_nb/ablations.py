@@ -88,7 +88,8 @@ def run_sweep(arms:Sequence[str]=tuple(ARM_NAMES),  # arm names (ARM_NAMES)
     import papermill as pm
     from mart_nb.data import project_root
     nb = project_root() / 'nbs' / '05_train.ipynb'
-    logs = resolve_path(log_dir); logs.mkdir(parents=True, exist_ok=True)
+    logs = resolve_path(log_dir)
+    logs.mkdir(parents=True, exist_ok=True)
     jobs = [(get_arm(a), s) for s in seeds for a in arms]          # seed-major: every arm has seed 0 before any has seed 1
     folders = []
     for arm, s in tqdm(jobs, desc='ablation runs', disable=not progress):
@@ -99,7 +100,8 @@ def run_sweep(arms:Sequence[str]=tuple(ARM_NAMES),  # arm names (ARM_NAMES)
             if shared is not None and shared.exists(): params['teacher'] = str(shared)   # the same seed's teacher: same epochs, same seeds
             pm.execute_notebook(str(nb), str(logs / f"{arm.name}-seed{s}.ipynb"), cwd=str(nb.parent), progress_bar=False, parameters=params)
             if shared is not None and not shared.exists() and (out / 'teacher.pt').exists():
-                shared.parent.mkdir(parents=True, exist_ok=True); shutil.copy2(out / 'teacher.pt', shared)
+                shared.parent.mkdir(parents=True, exist_ok=True)
+                shutil.copy2(out / 'teacher.pt', shared)
             if not keep_checkpoints:
                 for p in out.glob('*.pt'): p.unlink()
         folders.append(out)
@@ -164,7 +166,9 @@ def paper_rows() -> dict:
     "arm -> (paper table, its row as printed, Ekman-6 AccE of that row, minus the paper's full method), from mart_nb.report's tables."
     from mart_nb.report import TABLE3, TABLE4, TABLE5, paper_table
     ours = TABLE4[-1][-1]                                                    # 53.17, the same 'Ours' in Tables 3-5
-    t3 = {r[:2]: r[-1] for r in TABLE3}; t4 = {r[0]: r[-1] for r in TABLE4}; t5 = {r[0]: r[-1] for r in TABLE5}
+    t3 = {r[:2]: r[-1] for r in TABLE3}
+    t4 = {r[0]: r[-1] for r in TABLE4}
+    t5 = {r[0]: r[-1] for r in TABLE5}
     t1 = paper_table(1).droplevel('venue')
     base, full1 = (float(t1.loc[r, ('Ekman6', 'AccE')]) for r in ('Baseline (MBT) [SF]', 'MART'))   # Table 1's MART: 52.66, not 53.17
     rows = {'no-verification': ('Table 3', 'emotion-oriented masking, no verification', t3[(True, False)]),
@@ -198,7 +202,8 @@ def probe_table(runs:pd.DataFrame) -> pd.DataFrame:
 
 def paired_seeds(table:pd.DataFrame, column:str, a:str='mart', b:str='shuffled-text') -> dict:
     "Arm `b` minus arm `a` in `column` on their common seeds: the mean difference, its standard error over seeds, and a verdict at 2 SE."
-    x = table[table.arm == a].set_index('seed')[column]; y = table[table.arm == b].set_index('seed')[column]
+    x = table[table.arm == a].set_index('seed')[column]
+    y = table[table.arm == b].set_index('seed')[column]
     d = (y - x.reindex(y.index)).dropna()
     n = len(d)
     se = float(d.std(ddof=1) / np.sqrt(n)) if n > 1 else float('nan')

@@ -142,7 +142,9 @@ class TextEncoder(nn.Module):
 
     def save_pretrained(self, folder):
         "Write the model and its tokenizer to `folder` (load it back with `TACLConfig(text_source=folder)`)."
-        with _quiet_transformers(): self.model.save_pretrained(folder); self.tokenizer.save_pretrained(folder)
+        with _quiet_transformers():
+            self.model.save_pretrained(folder)
+            self.tokenizer.save_pretrained(folder)
 
 # %% ../nbs/04b_complementary.ipynb #13f4c235
 def _load(loader, source:str, local_only:bool):
@@ -429,7 +431,9 @@ def plot_similarities(sims:dict, axs=None, title:str=''):
     axs = list(axs if axs is not None else plt.subplots(1, len(sims), figsize=(3 * len(sims), 2.8), layout='constrained')[1])
     for ax, (name, M) in zip(axs, sims.items()):
         im = ax.imshow(M.detach().cpu().numpy(), cmap='RdBu_r', vmin=-1, vmax=1)
-        ax.set_title(f"{title}{name}", fontsize=8); ax.set_xticks([]); ax.set_yticks([])
+        ax.set_title(f"{title}{name}", fontsize=8)
+        ax.set_xticks([])
+        ax.set_yticks([])
     plt.colorbar(im, ax=axs, fraction=0.02)
     return axs
 
@@ -444,5 +448,7 @@ def plot_word_attention(word_attention:torch.Tensor, grid:Sequence[int], axs=Non
     for t, ax in enumerate(axs):
         ax.imshow(A[t].numpy(), cmap='magma', vmin=0, vmax=vmax if vmax is not None else float(A.max()))
         for h, w in P[t].nonzero().tolist(): ax.add_patch(plt.Rectangle((w - 0.5, h - 0.5), 1, 1, fill=False, edgecolor='c', lw=1))
-        ax.set_xticks([]); ax.set_yticks([]); ax.set_title(f"{title}t={t}", fontsize=7)
+        ax.set_xticks([])
+        ax.set_yticks([])
+        ax.set_title(f"{title}t={t}", fontsize=7)
     return axs

@@ -137,7 +137,9 @@ class DataConfig:
     cache_dir: Optional[str] = None   # also keep audio fbanks and evaluation clips as files here (shared by workers and runs)
 
     @classmethod
-    def paper(cls, **kw): "The official sizes: 12/16 segments of 16 frames at 112x112."; return cls(**kw)
+    def paper(cls, **kw):
+        "The official sizes: 12/16 segments of 16 frames at 112x112."
+        return cls(**kw)
     @classmethod
     def tiny(cls, **kw):
         "CPU preset: 4 training / 6 evaluation segments of 16 frames at 32x32."
@@ -260,7 +262,9 @@ def segment_spans(indices:torch.Tensor, n_frames:int) -> torch.Tensor:
 @dataclass
 class SpatialParams:
     "One spatial transform, shared by all frames of a video."
-    top: int; left: int; side: int       # square crop
+    top: int
+    left: int
+    side: int   # square crop
     flip: bool = False
     angle: float = 0.0
     brightness: float = 1.0
@@ -302,7 +306,9 @@ class MediaInfo:
     fps_source: str = 'header'   # where fps comes from: 'header', 'fps file', 'video file', 'audio duration', 'assumed', 'subtitles'
 
     @property
-    def rate(self) -> Fraction: "The frame rate as an exact fraction (30000/1001 for 29.97)."; return Fraction(self.fps).limit_denominator(1001)
+    def rate(self) -> Fraction:
+        "The frame rate as an exact fraction (30000/1001 for 29.97)."
+        return Fraction(self.fps).limit_denominator(1001)
 
 def _open(path:Path):
     if not path.exists():
@@ -383,7 +389,8 @@ def decode_video_frames(path, indices:torch.Tensor, short_side:int=240) -> torch
         h, w = _scaled_size(frame.height, frame.width, short_side)
         return torch.from_numpy(rgb.reformat(frame, format='rgb24', width=w, height=h).to_ndarray())
     with _open(path) as c:
-        vs = c.streams.video[0]; vs.thread_type = 'AUTO'
+        vs = c.streams.video[0]
+        vs.thread_type = 'AUTO'
         try:
             for i, frame in enumerate(c.decode(vs)):
                 if i in wanted: got[i] = to_tensor(frame)
@@ -625,7 +632,8 @@ def _nbytes(value) -> int:
 def _save_atomic(value, path:Path):
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_name(f"{path.name}.{os.getpid()}.tmp")
-    torch.save(value, tmp); os.replace(tmp, path)                   # readers see the whole file or none
+    torch.save(value, tmp)
+    os.replace(tmp, path)   # readers see the whole file or none
 
 class MediaCache:
     "Decoded media kept per process: least-recently-used in memory, bounded in bytes, and optionally as files in a folder."
@@ -635,22 +643,28 @@ class MediaCache:
         self.hits = self.misses = 0
 
     @property
-    def max_item_bytes(self) -> int: "One value never takes more than an eighth of the budget."; return self.max_bytes // 8
+    def max_item_bytes(self) -> int:
+        "One value never takes more than an eighth of the budget."
+        return self.max_bytes // 8
 
     def _file(self, key) -> Path: return self.folder / f"{key[0]}-{hashlib.sha1(repr(key).encode()).hexdigest()[:20]}.pt"
 
     def _load(self, path:Path):
         try: return torch.load(path, weights_only=True)
         except Exception as e:                                      # a damaged file: made again, never an error
-            warnings.warn(f"{path}: unreadable cache file ({type(e).__name__}); decoding again"); return None
+            warnings.warn(f"{path}: unreadable cache file ({type(e).__name__}); decoding again")
+            return None
 
     def get(self, key:tuple, make, disk:bool=False):
         "The value kept under `key`, else `make()`: kept in memory when it fits, and as a file when `disk` and there is a folder."
-        if key in self.memory: self.hits += 1; return self.memory[key]
+        if key in self.memory:
+            self.hits += 1
+            return self.memory[key]
         path = self._file(key) if disk and self.folder is not None else None
         value = self._load(path) if path is not None and path.exists() else None
         if value is None:
-            value = make(); self.misses += 1
+            value = make()
+            self.misses += 1
             if path is not None: _save_atomic(value, path)
         else: self.hits += 1
         if 0 < _nbytes(value) <= self.max_item_bytes: self.memory[key] = value
@@ -690,7 +704,8 @@ def find_video_file(folder, it:VideoItem, also=None) -> Path:
 def _stamp(path) -> tuple:
     "What identifies a file's content for the caches: its path, modification time and size."
     if path is None: return (None,)
-    st = Path(path).stat(); return (str(path), st.st_mtime_ns, st.st_size)
+    st = Path(path).stat()
+    return (str(path), st.st_mtime_ns, st.st_size)
 
 class VideoEmotionDataset(Dataset):
     "Videos of one split as `Ns` temporal segments of frames, audio and subtitle text (see the table at the top)."
@@ -790,7 +805,8 @@ def _folder_timing(self:VideoEmotionDataset, info:MediaInfo, beside, seconds, su
 def from_files(cls:VideoEmotionDataset, videos:Sequence, cfg:Optional[DataConfig]=None, srts:Optional[Sequence]=None, audios:Optional[Sequence]=None):
     "A dataset of video files (or frame folders) outside any layout, e.g. a user's own clip; labels unknown (-1)."
     ds = cls.__new__(cls)
-    ds.cfg = cfg or DataConfig(); ds.info, ds.train, ds.cache = ds.cfg.info, False, MediaCache(ds.cfg.cache_mb, ds.cfg.cache_dir)
+    ds.cfg = cfg or DataConfig()
+    ds.info, ds.train, ds.cache = ds.cfg.info, False, MediaCache(ds.cfg.cache_mb, ds.cfg.cache_dir)
     videos = [Path(v) for v in videos]
     srts, audios = list(srts or [None] * len(videos)), list(audios or [None] * len(videos))
     if not (len(srts) == len(audios) == len(videos)): raise ValueError(f"{len(videos)} videos, {len(srts)} srt files, {len(audios)} audio files: give one each (or None)")
@@ -934,11 +950,14 @@ class EpochBatchSampler(torch.utils.data.Sampler):
         self.first = epoch
         if epochs is not None: self.epochs = epochs
     @property
-    def per_epoch(self) -> int: "Whole batches per epoch (the last partial one is dropped)."; return len(self.items) // self.batch_size
+    def per_epoch(self) -> int:
+        "Whole batches per epoch (the last partial one is dropped)."
+        return len(self.items) // self.batch_size
     def __len__(self): return self.per_epoch * self.epochs
     def __iter__(self):
         for e in range(self.first, self.first + self.epochs):
-            self.items.set_epoch(e); pairs = list(self.items)
+            self.items.set_epoch(e)
+            pairs = list(self.items)
             for b in range(self.per_epoch): yield pairs[b * self.batch_size:(b + 1) * self.batch_size]
 
 # %% ../nbs/00_data.ipynb #27cf5992
@@ -955,14 +974,16 @@ def remux_video(src, dst, keep_audio:bool=True, max_frames:Optional[int]=None, f
             if pkt.dts is None: continue
             if pkt.stream is vin:
                 if max_frames is not None and n >= max_frames: continue
-                n += 1; pkt.stream = vout
+                n += 1
+                pkt.stream = vout
             else: pkt.stream = aout[0]
             out.mux(pkt)
 
 # %% ../nbs/00_data.ipynb #2d1b49b4
 def extract_frames(video, out_dir, short_side:int=240, quality:int=90) -> int:
     "Write every frame of `video` as `out_dir/000001.jpg...` (short side <= `short_side`) plus `n_frames` and `fps`; returns the count."
-    out_dir = Path(out_dir); out_dir.mkdir(parents=True, exist_ok=True)
+    out_dir = Path(out_dir)
+    out_dir.mkdir(parents=True, exist_ok=True)
     n, rgb = 0, VideoReformatter()
     with _open(Path(video)) as c:
         for frame in c.decode(c.streams.video[0]):
@@ -976,9 +997,11 @@ def extract_frames(video, out_dir, short_side:int=240, quality:int=90) -> int:
 def extract_mp3(video, out_path, sample_rate:int=16000, bitrate:int=64000):
     "Write the audio of `video` to an mp3 file (mono, `sample_rate`)."
     wave = decode_audio(video, sample_rate).numpy()
-    out_path = Path(out_path); out_path.parent.mkdir(parents=True, exist_ok=True)
+    out_path = Path(out_path)
+    out_path.parent.mkdir(parents=True, exist_ok=True)
     with av.open(str(out_path), 'w') as out:
-        st = out.add_stream('mp3', rate=sample_rate, layout='mono'); st.bit_rate = bitrate
+        st = out.add_stream('mp3', rate=sample_rate, layout='mono')
+        st.bit_rate = bitrate
         frame = av.AudioFrame.from_ndarray(wave[None].astype(np.float32), format='flt', layout='mono')
         frame.sample_rate = sample_rate
         for f in av.AudioResampler(format=st.format.name, layout='mono', rate=sample_rate).resample(frame):
@@ -1011,17 +1034,23 @@ def show_sample(sample:dict, classes:Sequence, truth_curve=None, max_chars:int=2
     fig = plt.figure(figsize=(min(2 + 1.1 * ns, 20), 6.2))
     gs = fig.add_gridspec(3, ns, height_ratios=[1, 1.2, 0.9], hspace=0.35)
     for k in range(ns):
-        ax = fig.add_subplot(gs[0, k]); ax.imshow(sample['video'][k, :, 0].permute(1, 2, 0).numpy()); ax.axis('off')
+        ax = fig.add_subplot(gs[0, k])
+        ax.imshow(sample['video'][k, :, 0].permute(1, 2, 0).numpy())
+        ax.axis('off')
         ax.set_title(f"s{k}\n{sample['segment_times'][k, 0]:.1f}s", fontsize=7)
     ax = fig.add_subplot(gs[1, :])
     ax.imshow(sample['audio'].flatten(0, 1).T.numpy(), origin='lower', aspect='auto', cmap='magma')
     for k in range(1, ns): ax.axvline(k * sample['audio'].shape[1], color='w', lw=0.5)
-    ax.set_ylabel('mel bin'); ax.set_xticks([])
-    ax = fig.add_subplot(gs[2, :]); ax.set_xlim(-0.5, ns - 0.5)
+    ax.set_ylabel('mel bin')
+    ax.set_xticks([])
+    ax = fig.add_subplot(gs[2, :])
+    ax.set_xlim(-0.5, ns - 0.5)
     if truth_curve is not None: ax.bar(range(ns), truth_curve, color='C1', alpha=0.5, label='planted intensity')
     for k, t in enumerate(sample['text']):
         ax.text(k, 0.02, '\n'.join(t[i:i + 12] for i in range(0, min(len(t), max_chars), 12)), fontsize=6, ha='center', va='bottom', rotation=90)
-    ax.set_ylim(0, 1.05); ax.set_xlabel('segment'); ax.set_ylabel('intensity')
+    ax.set_ylim(0, 1.05)
+    ax.set_xlabel('segment')
+    ax.set_ylabel('intensity')
     if truth_curve is not None: ax.legend(loc='upper right', fontsize=7)
     fig.suptitle(f"{sample['id']}: {classes[sample['label']]} ({SENTIMENTS[sample['sentiment']]})")
     return fig

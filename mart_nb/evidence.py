@@ -144,7 +144,8 @@ def load_videos(
         if skipped:                                       # strict=False and every subset unreadable
             err = EmptySplitError(split_path, f"no usable video in the split; all {len(skipped)} of its videos were skipped.",
                                   "fix these files (strict=True lists every problem with its own fix).")
-            err.skipped = skipped; raise err
+            err.skipped = skipped
+            raise err
         listed = ', '.join(f"{k} ({n})" for k, n in (present or {}).items()) or 'none'
         raise EmptySplitError(split_path, f"no videos in the subsets {', '.join(subsets)}; subsets present: {listed}.",
                               "pass subset=<one of them>.")
@@ -156,7 +157,8 @@ def load_videos(
         try: sample = ds[i]
         except MartDataError as e:
             if strict: raise
-            skipped.append((str(ds.entries[i].media), str(e))); continue
+            skipped.append((str(ds.entries[i].media), str(e)))
+            continue
         out.append(video_signals(sample, lexicon, ds.info, cfg, load_truth(ds.root, ds.entries[i].item)))
     info = pool[0][0].info
     per_class = {info.classes[c]: int(k) for c, k in zip(*np.unique([v.label for v in out], return_counts=True))}
@@ -189,7 +191,9 @@ def plot_signal_curves(
         x = v.signals[name]
         span = float(x.max() - x.min())
         ax.plot(range(ns), ((x - x.min()) / span).numpy() if span > 0 else np.zeros(ns), '.-', lw=1.2, label=name)
-    ax.set_xlabel('segment'); ax.set_ylim(-0.05, 1.5); ax.set_title(title or v.video_id, fontsize=9)
+    ax.set_xlabel('segment')
+    ax.set_ylim(-0.05, 1.5)
+    ax.set_title(title or v.video_id, fontsize=9)
     return ax
 
 # %% ../nbs/01_evidence.ipynb #be2269a4
@@ -223,7 +227,9 @@ def peak_disagreement(x:np.ndarray, y:np.ndarray) -> float:
 
 def between_video_peak_difference(peaks:np.ndarray) -> float:
     "Probability that two different videos have different peak segments (1 - 1/Ns if uniform, 0 if all the same); `NO_PEAK` left out."
-    peaks = np.asarray(peaks); peaks = peaks[peaks != NO_PEAK]; n = len(peaks)
+    peaks = np.asarray(peaks)
+    peaks = peaks[peaks != NO_PEAK]
+    n = len(peaks)
     if n < 2: return float('nan')
     same = sum(c * (c - 1) for c in np.unique(peaks, return_counts=True)[1])
     return float(1 - same / (n * (n - 1)))
@@ -255,7 +261,8 @@ def within_video_correlation(x:np.ndarray, y:np.ndarray) -> np.ndarray:
 
 def lag1_autocorrelation(x:np.ndarray) -> np.ndarray:
     "Correlation of each video's signal `[V, Ns]` with itself one segment later -> `[V]`."
-    x = np.asarray(x); return within_video_correlation(x[:, :-1], x[:, 1:])
+    x = np.asarray(x)
+    return within_video_correlation(x[:, :-1], x[:, 1:])
 
 def shuffle_segments(x:np.ndarray, rng:np.random.Generator) -> np.ndarray:
     "A copy of `x` `[V, Ns]` with the segments of each video in an independent random order."
@@ -306,7 +313,8 @@ def truth_recovery(videos:Sequence, names:Sequence[str]=DEGREE_SIGNALS) -> dict:
     for n in names:
         x = signal_matrix(videos, n)
         r_i, r_t = within_video_correlation(x, inten), within_video_correlation(x, total)
-        peaks = peak_segments(x); defined = peaks != NO_PEAK
+        peaks = peak_segments(x)
+        defined = peaks != NO_PEAK
         hits = int((inten[np.flatnonzero(defined), peaks[defined]] >= 0.5).sum())
         out[n] = dict(r_intensity=float(np.nanmean(r_i)), r_total=float(np.nanmean(r_t)), r_total_min=float(np.nanmin(r_t)),
                       r_intensity_min=float(np.nanmin(r_i)), undefined=int(np.isnan(r_i).sum()), no_peak=int((~defined).sum()),

@@ -78,7 +78,10 @@ class ExplorerCache:
             store[key] = make()
         return store[key]
 
-    def clear(self): "Forget everything."; self.stores.clear(); self.misses.clear()
+    def clear(self):
+        "Forget everything."
+        self.stores.clear()
+        self.misses.clear()
 
 # %% ../nbs/07_explorer.ipynb #9fcbf991
 @dataclass
@@ -185,7 +188,8 @@ def run_mart(mart:MART, clip:Clip, tcam:torch.Tensor, ratio:float, strategy:str=
     dev = next(mart.parameters()).device
     label = clip.label if clip.label >= 0 else int(tcam.mean(0).argmax())        # unknown: the teacher's class (only the losses read it)
     g = torch.Generator(device=dev).manual_seed(seed)
-    was = mart.training; mart.eval()
+    was = mart.training
+    mart.eval()
     try:
         with _mask_settings(mart, strategy):
             return mart(clip.video[None].to(dev), clip.audio[None].to(dev), [clip.text], torch.tensor([label], device=dev),
@@ -309,18 +313,24 @@ def _frames_panel(fig, gs, view:View):
     ax.set_xticks([k * (W + 2) + W / 2 for k in range(K)], [f'tubelet slice {sl}' for sl in view.slices], fontsize=7)
     names = ['input', f'mask\nr={view.ratio:.2f}\n({view.strategy})', 'recovered']
     ax.set_yticks([r * (H + 2) + H / 2 for r in range(3)], names, fontsize=8)
-    ax.tick_params(length=0); ax.xaxis.tick_top()
+    ax.tick_params(length=0)
+    ax.xaxis.tick_top()
     for sp in ax.spines.values(): sp.set_visible(False)
 
 def _side_panels(fig, gs, view:View):
     ax = fig.add_subplot(gs[0, 4:])
-    ax.imshow(view.fbank.T.numpy(), origin='lower', aspect='auto', cmap='magma'); ax.set_title('log-mel fbank', fontsize=8)
-    ax.set_xlabel('frame (10 ms)', fontsize=7); ax.set_ylabel('mel bin', fontsize=7); ax.tick_params(labelsize=6)
+    ax.imshow(view.fbank.T.numpy(), origin='lower', aspect='auto', cmap='magma')
+    ax.set_title('log-mel fbank', fontsize=8)
+    ax.set_xlabel('frame (10 ms)', fontsize=7)
+    ax.set_ylabel('mel bin', fontsize=7)
+    ax.tick_params(labelsize=6)
     ax = fig.add_subplot(gs[1:3, 4:])
     C, d = len(view.classes), view.tcam[view.segment].numpy()
     ax.bar(range(C), d, color=[class_colour(c) for c in range(C)])
-    ax.set_xticks(range(C), view.classes, rotation=35, ha='right', fontsize=7); ax.tick_params(axis='y', labelsize=6)
-    ax.set_ylim(0, max(float(view.tcam.max()), 1e-6) * 1.1); ax.set_title(f'teacher D_tcam, segment {view.segment}', fontsize=8)
+    ax.set_xticks(range(C), view.classes, rotation=35, ha='right', fontsize=7)
+    ax.tick_params(axis='y', labelsize=6)
+    ax.set_ylim(0, max(float(view.tcam.max()), 1e-6) * 1.1)
+    ax.set_title(f'teacher D_tcam, segment {view.segment}', fontsize=8)
 
 # %% ../nbs/07_explorer.ipynb #16b0be50
 def _word_line(wv:WordView, classes) -> str:
@@ -329,7 +339,8 @@ def _word_line(wv:WordView, classes) -> str:
     return f"{'✓' if wv.kept else '✗'} {wv.word} [{wv.emotion} → {mapped}{role}]  {wv.reason}"
 
 def _words_panel(fig, gs, view:View, max_words:int=5):
-    ax = fig.add_subplot(gs[3, :]); ax.axis('off')
+    ax = fig.add_subplot(gs[3, :])
+    ax.axis('off')
     text = view.text if len(view.text) <= 120 else view.text[:117] + '...'
     ax.text(0, 1, f'subtitle: "{text}"' if text.strip() else 'subtitle: (none)', fontsize=8, va='top', transform=ax.transAxes)
     for i, wv in enumerate(view.words[:max_words]):
@@ -345,8 +356,12 @@ def _curve_panel(fig, gs, view:View):
     ax.plot(x, view.recovered[:, c].numpy(), 's--', color='k', label=f'recovered Q, {view.classes[c]}')
     if view.planted is not None: ax.plot(x, view.planted, ':', color='C7', label='planted intensity')
     ax.axvspan(view.segment - 0.5, view.segment + 0.5, color='gold', alpha=0.3)
-    ax.set_xticks(x); ax.set_xlim(-0.5, view.n_segments - 0.5); ax.set_ylim(0, 1.05); ax.tick_params(labelsize=7)
-    ax.set_xlabel('segment', fontsize=8); ax.legend(fontsize=7, loc='upper right', ncol=3)
+    ax.set_xticks(x)
+    ax.set_xlim(-0.5, view.n_segments - 0.5)
+    ax.set_ylim(0, 1.05)
+    ax.tick_params(labelsize=7)
+    ax.set_xlabel('segment', fontsize=8)
+    ax.legend(fontsize=7, loc='upper right', ncol=3)
 
 def render(view:View,
            words:bool=True,              # draw the cue-word panel (the widget shows the words as HTML instead)
@@ -356,7 +371,8 @@ def render(view:View,
     fig = Figure(figsize=size or (11, 8.5 if words else 7))
     ratios = [1, 1, 1, 1.05, 1.15] if words else [1, 1, 1, 1.15]
     gs = fig.add_gridspec(len(ratios), 8, height_ratios=ratios, hspace=0.55, wspace=0.25, left=0.08, right=0.99, top=0.92, bottom=0.07)
-    _frames_panel(fig, gs, view); _side_panels(fig, gs, view)
+    _frames_panel(fig, gs, view)
+    _side_panels(fig, gs, view)
     if words: _words_panel(fig, gs, view)
     _curve_panel(fig, gs, view)
     a, b = view.times
@@ -365,7 +381,9 @@ def render(view:View,
 
 def figure_png(fig:Figure, dpi:int=80) -> bytes:
     "The PNG bytes of `fig`."
-    buf = io.BytesIO(); fig.savefig(buf, format='png', dpi=dpi); return buf.getvalue()
+    buf = io.BytesIO()
+    fig.savefig(buf, format='png', dpi=dpi)
+    return buf.getvalue()
 
 # %% ../nbs/07_explorer.ipynb #4e015c04
 def words_html(view:View) -> str:
@@ -410,7 +428,9 @@ class ExplorerApp:
         c = self.controls
         self.box = W.VBox([W.HBox([c['source'], c['checkpoint']]), W.HBox([c['video'], c['teacher'], c['strategy']]),
                            W.HBox([c['segment'], c['ratio']]), self.output, self.words])
-        self.box.add_class('mart-explorer'); self.output.add_class('mart-plot'); c['segment'].add_class('mart-segment')
+        self.box.add_class('mart-explorer')
+        self.output.add_class('mart-plot')
+        c['segment'].add_class('mart-segment')
         self.box.app = self
         for name, w in c.items(): w.observe(self._source_changed if name in ('source', 'checkpoint') else self.update, 'value')
         self._source_changed()

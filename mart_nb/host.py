@@ -131,7 +131,8 @@ def _from_pretrained(cls, source:str, **kw):
 @contextlib.contextmanager
 def _quiet_transformers():
     "Inside the block: transformers logs errors only, and neither it nor huggingface_hub draws progress bars; restored after."
-    level = hf_logging.get_verbosity(); hf_logging.set_verbosity_error()
+    level = hf_logging.get_verbosity()
+    hf_logging.set_verbosity_error()
     tf_bars = hasattr(hf_logging, 'disable_progress_bar') and hf_logging.is_progress_bar_enabled()
     hub_bars = hasattr(hf_hub_utils, 'disable_progress_bars') and not hf_hub_utils.are_progress_bars_disabled()
     if tf_bars: hf_logging.disable_progress_bar()            # transformers 5: "Loading weights", "Writing model shards"
@@ -177,7 +178,8 @@ def load_audio_encoder(source:str, cfg:HostConfig):
     f_dim, t_src = (src.config.num_mel_bins - cfg.patch) // cfg.audio_stride + 1, (src.config.max_length - cfg.patch) // cfg.audio_stride + 1
     key = 'embeddings.position_embeddings'
     if state[key].shape != dst.state_dict()[key].shape:
-        state[key] = crop_ast_positions(state[key], f_dim, t_src, cfg.audio_grid[1]); report.cropped.append(key)
+        state[key] = crop_ast_positions(state[key], f_dim, t_src, cfg.audio_grid[1])
+        report.cropped.append(key)
     dst.load_state_dict(state)
     report.loaded = [k for k in state if k not in report.cropped and k not in report.missing]
     return dst, report
@@ -199,7 +201,9 @@ class HostOutput:
 def _layers(model) -> nn.ModuleList:
     return model.layers if hasattr(model, 'layers') else model.encoder.layer   # AST (new) / VideoMAE and older AST
 
-def _run(layer, x): out = layer(x); return out[0] if isinstance(out, tuple) else out
+def _run(layer, x):
+    out = layer(x)
+    return out[0] if isinstance(out, tuple) else out
 
 # %% ../nbs/03a_host.ipynb #d532a6d5
 class MBT(nn.Module):
@@ -227,7 +231,9 @@ class MBT(nn.Module):
 
     def _init_new(self):
         for p in (self.video_cls_token, self.bottleneck): nn.init.trunc_normal_(p, std=self.cfg.init_std)
-        for fc in (self.v_fc, self.a_fc): nn.init.trunc_normal_(fc.weight, std=self.cfg.init_std); nn.init.zeros_(fc.bias)
+        for fc in (self.v_fc, self.a_fc):
+            nn.init.trunc_normal_(fc.weight, std=self.cfg.init_std)
+            nn.init.zeros_(fc.bias)
 
     def embed_video(self, video:torch.Tensor) -> torch.Tensor:
         "uint8 video `[B, Ns, 3, T, H, W]` -> tokens `[B*Ns, 1 + N, D]` (CLS first, sin-cos positions added)."
@@ -303,8 +309,12 @@ def build_mbt(cfg:HostConfig) -> MBT:
     model.load_reports = [r for r in (vrep, arep) if r is not None]
     return model
 
-def mbt_tiny(**kw) -> MBT: "The tiny CPU host."; return build_mbt(HostConfig.tiny(**kw))
-def mbt_vitb_ast(pretrained:bool=True, **kw) -> MBT: "The paper's host: ViT-B/16 (VideoMAE) + AST-B."; return build_mbt(HostConfig.paper(pretrained, **kw))
+def mbt_tiny(**kw) -> MBT:
+    "The tiny CPU host."
+    return build_mbt(HostConfig.tiny(**kw))
+def mbt_vitb_ast(pretrained:bool=True, **kw) -> MBT:
+    "The paper's host: ViT-B/16 (VideoMAE) + AST-B."
+    return build_mbt(HostConfig.paper(pretrained, **kw))
 
 # %% ../nbs/03a_host.ipynb #ae1e45d4
 def pcce_loss(logits:Sequence[torch.Tensor], target:torch.Tensor, polarity:Sequence[int], lambda_0:float=0.5) -> torch.Tensor:
@@ -326,7 +336,8 @@ def temporal_cam(out:HostOutput, segment_activation:str='softmax') -> torch.Tens
 @torch.no_grad()
 def teacher_tcam(teacher:MBT, video:torch.Tensor, audio:torch.Tensor, segment_activation:str='softmax') -> torch.Tensor:
     "D_tcam of a (frozen) teacher in evaluation mode."
-    was = teacher.training; teacher.eval()
+    was = teacher.training
+    teacher.eval()
     try: return temporal_cam(teacher(video, audio), segment_activation)
     finally: teacher.train(was)
 
@@ -344,8 +355,12 @@ def train_supervised(model:MBT, loader, epochs:int=1, lr:float=1e-4, weight_deca
             out = model(batch['video'].to(device), batch['audio'].to(device))
             loss = pcce_loss([out.logits_video, out.logits_audio], y, pol, model.cfg.lambda_0)
             if not torch.isfinite(loss): raise FloatingPointError(f"non-finite loss {loss.item()} at epoch {epoch}; lower the learning rate")
-            opt.zero_grad(); loss.backward(); opt.step()
-            tot += loss.item() * len(y); correct += (out.logits.argmax(-1) == y).sum().item(); n += len(y)
+            opt.zero_grad()
+            loss.backward()
+            opt.step()
+            tot += loss.item() * len(y)
+            correct += (out.logits.argmax(-1) == y).sum().item()
+            n += len(y)
         history.append(dict(epoch=epoch, loss=tot / n, accuracy=correct / n))
     return history
 
@@ -356,8 +371,10 @@ def predict(model:MBT, loader, device='cpu') -> dict:
     outs = dict(logits=[], tcam=[], label=[], id=[])
     for batch in loader:
         out = model(batch['video'].to(device), batch['audio'].to(device))
-        outs['logits'].append(out.logits.cpu()); outs['tcam'].append(temporal_cam(out).cpu())
-        outs['label'].append(batch['label']); outs['id'] += batch['id']
+        outs['logits'].append(out.logits.cpu())
+        outs['tcam'].append(temporal_cam(out).cpu())
+        outs['label'].append(batch['label'])
+        outs['id'] += batch['id']
     return {k: (torch.cat(v) if k != 'id' else v) for k, v in outs.items()}
 
 # %% ../nbs/03a_host.ipynb #1cd93cd7
@@ -366,6 +383,8 @@ def plot_tcam(tcam:torch.Tensor, classes:Sequence, ax=None, title:str=''):
     import matplotlib.pyplot as plt
     ax = ax or plt.gca()
     im = ax.imshow(tcam.detach().cpu().T.numpy(), aspect='auto', cmap='viridis')
-    ax.set_yticks(range(len(classes)), classes, fontsize=7); ax.set_xlabel('segment'); ax.set_title(title, fontsize=9)
+    ax.set_yticks(range(len(classes)), classes, fontsize=7)
+    ax.set_xlabel('segment')
+    ax.set_title(title, fontsize=9)
     plt.colorbar(im, ax=ax, fraction=0.05)
     return ax

@@ -101,7 +101,9 @@ class Lexicon:
         while i < len(toks):
             for n in range(min(self.max_words, len(toks) - i), 0, -1):
                 cue = self.lookup(' '.join(toks[i:i + n]), position=i)
-                if cue is not None: out.append(cue); break
+                if cue is not None:
+                    out.append(cue)
+                    break
             i += n if cue is not None else 1
         if len(cache) >= 200_000: cache.clear()                         # bounded: a long run over many texts cannot grow it without end
         cache[text] = tuple(out)
@@ -311,8 +313,12 @@ def plot_cue_track(
             box = dict(boxstyle='round,pad=0.15', fc=colours(k) if k is not None else '0.8', alpha=0.8) if cue else None
             ax.text(t, 1.0 - 0.09 * j, tok, ha='center', va='top', fontsize=7, bbox=box, color='k' if cue else '0.45')
     if intensity is not None: ax.bar(range(len(texts)), 0.35 * np.asarray(intensity, dtype=float), bottom=-0.45, color='C1', alpha=0.5)
-    ax.set_xlim(-0.6, len(texts) - 0.4); ax.set_ylim(-0.5, 1.08); ax.set_yticks([]); ax.set_xticks(range(len(texts)))
-    ax.set_xlabel('segment'); ax.set_title(title, fontsize=9)
+    ax.set_xlim(-0.6, len(texts) - 0.4)
+    ax.set_ylim(-0.5, 1.08)
+    ax.set_yticks([])
+    ax.set_xticks(range(len(texts)))
+    ax.set_xlabel('segment')
+    ax.set_title(title, fontsize=9)
     handles = [plt.Rectangle((0, 0), 1, 1, fc=colours(k), alpha=0.8) for k in range(info.n_classes)]
     ax.legend(handles, info.classes, fontsize=6, ncol=info.n_classes, loc='lower center', bbox_to_anchor=(0.5, 1.06), frameon=False)
     return ax
@@ -331,5 +337,6 @@ def plot_lexicon_heatmap(
     sns.heatmap(matrix.T.numpy(), ax=ax, cmap='rocket_r', vmin=0, vmax=max(1.0, float(matrix.max())), cbar=False,
                 yticklabels=info.classes, xticklabels=range(matrix.shape[0]), linewidths=0.3, linecolor='0.9')
     if truth is not None: ax.plot(np.arange(len(truth)) + 0.5, info.n_classes * (1 - np.asarray(truth, dtype=float)), 'C0-', lw=1.5)
-    ax.set_xlabel('segment'); ax.set_title(title, fontsize=9)
+    ax.set_xlabel('segment')
+    ax.set_title(title, fontsize=9)
     return ax

@@ -90,7 +90,9 @@ class MART(nn.Module):
         self.decoder = MaskedDecoder(cfg.decoder, hc.hidden, hc.n_video_tokens, hc.tubelet * hc.patch * hc.patch * 3, hc.n_classes)
         self.lexicon = get_lexicon(cfg.lexicon)
 
-    def ratio(self, epoch:float, n_epochs:int) -> float: "The progressive mask ratio (04a)."; return mask_ratio(epoch, n_epochs, self.cfg.mask)
+    def ratio(self, epoch:float, n_epochs:int) -> float:
+        "The progressive mask ratio (04a)."
+        return mask_ratio(epoch, n_epochs, self.cfg.mask)
 
     def param_groups(self) -> list:
         "Every trainable parameter for the optimiser: the text encoder's at `text_lr_scale` times the learning rate."

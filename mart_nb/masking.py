@@ -44,15 +44,21 @@ class MaskConfig:
     placement: str = 'output'     # read by the MART module: 'output' (code: encoder-output tokens replaced) | 'input' (mask_video_input)
 
     def __post_init__(self):
-        _choice('strategy', self.strategy, STRATEGIES); _choice('rule', self.rule, RULES)
-        _choice('ranking', self.ranking, ('segment', 'video')); _choice('placement', self.placement, ('output', 'input'))
+        _choice('strategy', self.strategy, STRATEGIES)
+        _choice('rule', self.rule, RULES)
+        _choice('ranking', self.ranking, ('segment', 'video'))
+        _choice('placement', self.placement, ('output', 'input'))
         for k in ('lam', 'p_apply', 'hint_ratio', 'hint_pool'):
             if not 0 <= getattr(self, k) <= 1: raise ValueError(f"{k}={getattr(self, k)} must lie in [0, 1]")
 
     @classmethod
-    def paper(cls, **kw): "The official values (`MART.py`: `AttMask`; `train.py`: the ratio schedule)."; return cls(**kw)
+    def paper(cls, **kw):
+        "The official values (`MART.py`: `AttMask`; `train.py`: the ratio schedule)."
+        return cls(**kw)
     @classmethod
-    def tiny(cls, **kw): "The same rules as `paper`: every count is a fraction of the host's N tokens."; return cls(**kw)
+    def tiny(cls, **kw):
+        "The same rules as `paper`: every count is a fraction of the host's N tokens."
+        return cls(**kw)
 
 # %% ../nbs/04a_masking.ipynb #ab0ffc0b
 def mask_ratio(epoch:float, n_epochs:int, cfg:MaskConfig) -> float:
@@ -235,9 +241,13 @@ class DecoderConfig:
     init_std: float = 0.02    # std of the truncated-normal init of the mask token (code: Vmask_token)
 
     @classmethod
-    def paper(cls, **kw): "8 blocks of width 512, 16 heads (official `MART.py`)."; return cls(**kw)
+    def paper(cls, **kw):
+        "8 blocks of width 512, 16 heads (official `MART.py`)."
+        return cls(**kw)
     @classmethod
-    def tiny(cls, **kw): "CPU preset: 2 blocks of width 32, 4 heads."; return cls(**{**dict(width=32, layers=2, heads=4), **kw})
+    def tiny(cls, **kw):
+        "CPU preset: 2 blocks of width 32, 4 heads."
+        return cls(**{**dict(width=32, layers=2, heads=4), **kw})
 
 @dataclass
 class DecoderOutput:
@@ -271,8 +281,12 @@ class MaskedDecoder(nn.Module):
     def _init_weights(self):
         nn.init.trunc_normal_(self.mask_token, std=self.cfg.init_std)
         for m in self.modules():             # attention in-projections keep PyTorch's Xavier-uniform init with zero bias
-            if isinstance(m, nn.Linear): nn.init.xavier_uniform_(m.weight); nn.init.zeros_(m.bias)
-            elif isinstance(m, nn.LayerNorm): nn.init.ones_(m.weight); nn.init.zeros_(m.bias)
+            if isinstance(m, nn.Linear):
+                nn.init.xavier_uniform_(m.weight)
+                nn.init.zeros_(m.bias)
+            elif isinstance(m, nn.LayerNorm):
+                nn.init.ones_(m.weight)
+                nn.init.zeros_(m.bias)
 
     def forward(self, tokens:torch.Tensor, mask:torch.Tensor, n_segments:int) -> DecoderOutput:
         "tokens `[B*Ns, N, D]` (host output), mask `[B*Ns, N]` (True = masked) -> `DecoderOutput`."
@@ -303,7 +317,8 @@ def distribution_target(
     temperature:float=1.0,      # how='softmax' only
 ) -> torch.Tensor:
     "The recovery target `[B, Ns, C]` from a teacher's D_tcam: a distribution over classes per segment, or over time per class."
-    _choice('how', how, ('sum', 'softmax')); _choice('axis', axis, ('class', 'time'))
+    _choice('how', how, ('sum', 'softmax'))
+    _choice('axis', axis, ('class', 'time'))
     if tcam.dim() != 3: raise ValueError(f"tcam has shape {list(tcam.shape)}; expected [B, Ns, C]")
     dim = -1 if axis == 'class' else -2
     if how == 'softmax': return (tcam / temperature).softmax(dim)
@@ -352,11 +367,14 @@ def plot_masks(video:torch.Tensor, masks:dict, grid:Sequence[int], tubelet:int=2
     fig, axs = plt.subplots(1 + len(masks), Ns, figsize=(size * Ns, 1.1 * size * (1 + len(masks))), squeeze=False)
     for s in range(Ns):
         frame = video[s, :, tubelet * t]
-        axs[0, s].imshow(overlay_mask(frame, torch.zeros(h, w, dtype=torch.bool), patch)); axs[0, s].set_title(f'{s}', fontsize=7)
+        axs[0, s].imshow(overlay_mask(frame, torch.zeros(h, w, dtype=torch.bool), patch))
+        axs[0, s].set_title(f'{s}', fontsize=7)
         for r, res in enumerate(masks.values(), 1):
             cut = lambda x: rearrange(x[s], '(t h w) -> t h w', h=h, w=w)[t]
             axs[r, s].imshow(overlay_mask(frame, cut(res.mask), patch, cut(res.hints)))
     for r, name in enumerate(['segment'] + list(masks)): axs[r, 0].set_ylabel(name, fontsize=7, rotation=0, ha='right', va='center')
-    for ax in axs.flat: ax.set_xticks([]); ax.set_yticks([])
+    for ax in axs.flat:
+        ax.set_xticks([])
+        ax.set_yticks([])
     fig.suptitle(title, fontsize=9)
     return fig

@@ -219,7 +219,8 @@ def _transcribe(video, out:Path) -> Optional[tuple]:
     from mart_nb.transcribe import TranscribeError, transcribe_file
     try: t = transcribe_file(video, out)                  # a video FFmpeg cannot open raises the data layer's error, as read_clip would
     except TranscribeError as e:
-        warnings.warn(f"no text: {e}"); return None
+        warnings.warn(f"no text: {e}")
+        return None
     return out, f"pocketsphinx: {t.lines} lines" if t.status == 'written' else f"pocketsphinx: {t.status}"
 
 # %% ../nbs/08_predict.ipynb #05d0a7dc
@@ -246,7 +247,8 @@ def plot_prediction(
                                      gridspec_kw=dict(width_ratios=[1.2, max(2.0, 0.5 * Ns)]))
     ax_p.barh(range(C), probs, color=['C3' if c == pred['label'] else 'C7' for c in range(C)])
     for c, p in enumerate(probs): ax_p.text(p, c, f' {p:.2f}', va='center', fontsize=7)
-    ax_p.set_xlim(0, min(1.0, probs.max() * 1.4)); ax_p.set_xlabel('probability', fontsize=8)
+    ax_p.set_xlim(0, min(1.0, probs.max() * 1.4))
+    ax_p.set_xlabel('probability', fontsize=8)
     ax_p.set_yticks(range(C), pred['classes'], fontsize=8)
     im = ax_c.imshow(curve.T, aspect='auto', cmap='viridis', vmin=0, vmax=max(float(curve.max()), 1e-6))   # (C, Ns)
     ax_c.set_xticks(range(Ns), [f'{a:.1f}-{b:.1f}' for a, b in pred['segment_spans']], fontsize=7, rotation=30)
@@ -292,7 +294,9 @@ def _write(pred:Prediction, json_out:Optional[str], plot_out:Optional[str]):
     else: print(json.dumps(d, indent=1))
     if plot_out:
         import matplotlib.pyplot as plt
-        fig = plot_prediction(d); fig.savefig(plot_out, dpi=120); plt.close(fig)
+        fig = plot_prediction(d)
+        fig.savefig(plot_out, dpi=120)
+        plt.close(fig)
     if json_out: print(f"{pred.video}: {pred.predicted} ({float(pred.probabilities.max()):.3f}, {pred.sentiment}); wrote {json_out}"
                        + (f" and {plot_out}" if plot_out else ''))
 
@@ -306,7 +310,8 @@ def main(argv:Optional[Sequence[str]]=None) -> int:
         if pred.transcript: print(f"mart-predict: no .srt given or beside {Path(a.video).name}: its speech was transcribed offline "
                                   f"({pred.transcript}); --srt FILE reads yours, --no-transcribe reads no text", file=sys.stderr)
     except (MartDataError, PredictError, OSError) as e:
-        print(f"mart-predict: error: {e}", file=sys.stderr); return 2
+        print(f"mart-predict: error: {e}", file=sys.stderr)
+        return 2
     return 0
 
 if __name__ == '__main__' and not _in_ipython(): sys.exit(main())

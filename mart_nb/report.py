@@ -601,9 +601,11 @@ def plot_planted(runs:pd.DataFrame, title:str='', data:str=PLANTED,
             x = p[p.method == method][m].dropna() if len(p) else pd.Series(dtype=float)
             if len(x): ax.bar(i, x.mean(), yerr=x.std() if len(x) > 1 else 0, color=f'C{i}', alpha=0.7, capsize=4, label=method)
             ax.plot([i] * len(x), x, 'k.', ms=4)
-        ax.set_xticks([0, 1], [label.replace(' [', '\n[') for label in methods], fontsize=7); ax.set_title(_LABELS[m] + (' (lower is better)' if m == 'temporal_kl' else ''), fontsize=9)
+        ax.set_xticks([0, 1], [label.replace(' [', '\n[') for label in methods], fontsize=7)
+        ax.set_title(_LABELS[m] + (' (lower is better)' if m == 'temporal_kl' else ''), fontsize=9)
         if p.empty: ax.text(0.5, 0.5, 'no planted runs', ha='center', va='center', transform=ax.transAxes, color='grey')
-    fig.suptitle(title or f'{data}: supervised baseline vs MART (mean ± std over seeds)', fontsize=10); fig.tight_layout()
+    fig.suptitle(title or f'{data}: supervised baseline vs MART (mean ± std over seeds)', fontsize=10)
+    fig.tight_layout()
     return fig
 
 # %% ../nbs/06_report.ipynb #663b18ae
@@ -615,7 +617,8 @@ def learning_curves(runs:pd.DataFrame,  # rows of collect_runs (one configuratio
     for r in runs.itertuples():
         try: hist = read_history(r.path)
         except (OSError, ValueError) as e:
-            warnings.warn(f"{Path(r.path) / 'metrics.jsonl'}: unreadable ({type(e).__name__}), left out of the curves.", RunWarning); continue
+            warnings.warn(f"{Path(r.path) / 'metrics.jsonl'}: unreadable ({type(e).__name__}), left out of the curves.", RunWarning)
+            continue
         rows += [dict(method=r.method, seed=r.seed, epoch=h['epoch'], stage=h['stage'], value=h[key]) for h in hist if key in h]
     if not rows: return pd.DataFrame(columns=['method', 'epoch', 'stage', 'mean', 'std', 'n'])
     g = pd.DataFrame(rows).groupby(['method', 'epoch', 'stage'])['value']
@@ -632,7 +635,10 @@ def plot_learning_curves(runs:pd.DataFrame, key:str='val_acc_e', title:str=''):
         ax.fill_between(full.index, full['mean'] - full['std'].fillna(0), full['mean'] + full['std'].fillna(0), color=f'C{i}', alpha=0.2)
     if lc.empty: ax.text(0.5, 0.5, 'no runs', ha='center', va='center', transform=ax.transAxes, color='grey')
     else: ax.legend(fontsize=7)
-    ax.set_xlabel('epoch'); ax.set_ylabel(key); ax.set_title(title or f'{key} per epoch, mean ± std over seeds', fontsize=9); fig.tight_layout()
+    ax.set_xlabel('epoch')
+    ax.set_ylabel(key)
+    ax.set_title(title or f'{key} per epoch, mean ± std over seeds', fontsize=9)
+    fig.tight_layout()
     return fig
 
 # %% ../nbs/06_report.ipynb #1144e653

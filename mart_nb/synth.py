@@ -136,7 +136,8 @@ def render_frames(label, confuser_label, intensity, confuser, cfg:PlantedConfig,
     texture = 0.04 * np.sin(2 * math.pi * (x / W * rng.uniform(0.5, 2) + y / H * rng.uniform(0.5, 2)) + rng.uniform(0, 6))
     frames = []
     for n in range(cfg.seconds * cfg.fps):
-        t = n / cfg.fps; k = int(t)
+        t = n / cfg.fps
+        k = int(t)
         bg = np.repeat((0.5 + texture + 0.01 * rng.standard_normal())[..., None], 3, 2)
         f = (1 - intensity[k] - confuser[k]) * bg + intensity[k] * class_signature(label, C, t, H, W)
         if confuser[k] > 0: f = f + confuser[k] * class_signature(confuser_label, C, t, H, W)
@@ -178,7 +179,8 @@ def plant_subtitles(label_name:str, intensity, rng, classes:Sequence) -> list:
     lines = []
     others = [c for c in classes if c != label_name and c in CLASS_WORDS]
     for k, i in enumerate(intensity):
-        start = k + float(rng.uniform(0.05, 0.3)); end = start + float(rng.uniform(0.45, 0.6))
+        start = k + float(rng.uniform(0.05, 0.3))
+        end = start + float(rng.uniform(0.45, 0.6))
         if i >= 0.5: role, cls = 'cue', label_name
         elif i < 0.3 and others and rng.random() < 0.5: role, cls = 'distractor', others[int(rng.integers(len(others)))]
         elif rng.random() < 0.3:
@@ -191,7 +193,8 @@ def plant_subtitles(label_name:str, intensity, rng, classes:Sequence) -> list:
     return lines
 
 def _srt_time(s:float) -> str:
-    ms = int(round(s * 1000)); return f"{ms // 3600000:02d}:{ms // 60000 % 60:02d}:{ms // 1000 % 60:02d},{ms % 1000:03d}"
+    ms = int(round(s * 1000))
+    return f"{ms // 3600000:02d}:{ms // 60000 % 60:02d}:{ms // 1000 % 60:02d},{ms % 1000:03d}"
 
 def write_srt(lines:Sequence, path):
     "Write subtitle dicts (start, end, text) as a SubRip file."
@@ -228,17 +231,20 @@ def plan_video(cfg:PlantedConfig, label_name:str, number:int) -> dict:
 def write_video(path, frames:np.ndarray, wave:np.ndarray, fps:int, sample_rate:int, crf:int=32, audio_bitrate:int=24000,
                 x264_params:str='', x264_preset:str='medium'):
     "Encode uint8 frames `[N, H, W, 3]` and a mono waveform into an H.264 + AAC mp4."
-    path = Path(path); path.parent.mkdir(parents=True, exist_ok=True)
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
     with av.open(str(path), 'w', format='mp4') as out:
         vs = out.add_stream('libx264', rate=fps, options={'crf': str(crf), 'preset': x264_preset, 'threads': '1',
                                                    **({'x264-params': x264_params} if x264_params else {})})
         vs.width, vs.height, vs.pix_fmt = frames.shape[2], frames.shape[1], 'yuv420p'
-        aus = out.add_stream('aac', rate=sample_rate, layout='mono'); aus.bit_rate = audio_bitrate
+        aus = out.add_stream('aac', rate=sample_rate, layout='mono')
+        aus.bit_rate = audio_bitrate
         for f in frames:
             for pkt in vs.encode(av.VideoFrame.from_ndarray(f, format='rgb24')): out.mux(pkt)
         for pkt in vs.encode(None): out.mux(pkt)
         resampler = av.AudioResampler(format='fltp', layout='mono', rate=sample_rate, frame_size=1024)
-        af = av.AudioFrame.from_ndarray(wave[None].astype(np.float32), format='flt', layout='mono'); af.sample_rate = sample_rate
+        af = av.AudioFrame.from_ndarray(wave[None].astype(np.float32), format='flt', layout='mono')
+        af.sample_rate = sample_rate
         for f in resampler.resample(af) + resampler.resample(None):
             for pkt in aus.encode(f): out.mux(pkt)
         for pkt in aus.encode(None): out.mux(pkt)
@@ -278,7 +284,8 @@ def make_planted_dataset(root, cfg:Optional[PlantedConfig]=None, progress:bool=T
         number = 0
         for subset, attr in SUBSETS:
             for _ in range(getattr(cfg, attr)):
-                jobs.append((name, number, subset)); number += 1
+                jobs.append((name, number, subset))
+                number += 1
     if workers is None: workers = min(8, os.cpu_count() or 1) if len(jobs) >= 64 else 1
     bar = tqdm(total=len(jobs), desc='planted videos', disable=not progress)
     if workers > 1:                           # fork: the workers need no re-import (and the notebook's definitions work)
@@ -333,7 +340,10 @@ def plot_truth(truth:dict, ax=None):
     for l in truth['subtitles']:
         if l['word']: ax.text(l['second'], 1.02, l['word'], rotation=90, fontsize=7, ha='center', va='bottom',
                               color='C2' if l['role'] == 'cue' else 'C3')
-    ax.set_ylim(0, 1.6); ax.set_xlabel('second'); ax.legend(fontsize=7, loc='upper right'); ax.set_title(truth['video_id'], fontsize=9)
+    ax.set_ylim(0, 1.6)
+    ax.set_xlabel('second')
+    ax.legend(fontsize=7, loc='upper right')
+    ax.set_title(truth['video_id'], fontsize=9)
     return ax
 
 # %% ../nbs/00b_synth.ipynb #134977b9
@@ -363,13 +373,16 @@ def planted_difficulty(
     mis, peak, tmis, blind = [], [], [], []
     for name in cfg.class_names:
         for number in range(videos_per_class):
-            t = plan_video(cfg, name, number); y = t['label']
+            t = plan_video(cfg, name, number)
+            y = t['label']
             w = window_distributions(t, ev)
             level = np.asarray(t['intensity'])[np.minimum(ev.numpy() // cfg.fps, cfg.seconds - 1)].mean(1)   # (Ns_eval,)
-            mis.append(w.mean(0).argmax() != y); peak.append(w[level.argmax()].argmax() == y)
+            mis.append(w.mean(0).argmax() != y)
+            peak.append(w[level.argmax()].argmax() == y)
             for _ in range(draws):
                 wt = window_distributions(t, segment_frame_indices(n_frames, data_cfg.n_segments, data_cfg.snippet_frames, True, g))
-                tmis.append(wt.mean(0).argmax() != y); blind.append(not (wt.argmax(1) == y).any())
+                tmis.append(wt.mean(0).argmax() != y)
+                blind.append(not (wt.argmax(1) == y).any())
     return PlantedDifficulty(*(float(np.mean(v)) for v in (mis, peak, tmis, blind)))
 
 # %% ../nbs/00b_synth.ipynb #ec5d872c
@@ -411,7 +424,9 @@ def remove_stale_temps(cache, key:str) -> list:
     gone = []
     for d in Path(cache).glob(f'{glob.escape(host_part)}*'):
         pid = d.name[len(host_part):].split('-')[0]
-        if pid.isdigit() and not _pid_running(int(pid)): shutil.rmtree(d, ignore_errors=True); gone.append(d)
+        if pid.isdigit() and not _pid_running(int(pid)):
+            shutil.rmtree(d, ignore_errors=True)
+            gone.append(d)
     return gone
 
 def cached_planted_dataset(
@@ -438,7 +453,8 @@ def cached_planted_dataset(
             if not is_complete_set(final, cfg): raise
             shutil.rmtree(tmp, ignore_errors=True)                      # another process finished first: use its set
     except BaseException:
-        shutil.rmtree(tmp, ignore_errors=True); raise
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise
     return final
 
 def planted_training_set(
@@ -466,7 +482,8 @@ def plant_region(rng:np.random.Generator, height:int, width:int, area:float=0.25
 
 # %% ../nbs/00b_synth.ipynb #836c867f
 def _line(k:int, rng, text:str, role:str, word=None, label=None) -> dict:
-    start = k + float(rng.uniform(0.05, 0.3)); end = start + float(rng.uniform(0.45, 0.6))
+    start = k + float(rng.uniform(0.05, 0.3))
+    end = start + float(rng.uniform(0.45, 0.6))
     return dict(start=round(start, 3), end=round(end, 3), text=text, second=k, word=word, role=role, label=label)
 
 def _emotional_line(k:int, rng, cls:str, role:str) -> dict:
@@ -506,7 +523,8 @@ def render_local_frames(label, confuser_label, intensity, confuser, region, cfg:
     tex = texture_params(rng)
     frames = []
     for n in range(cfg.seconds * cfg.fps):
-        t = n / cfg.fps; k = int(t)
+        t = n / cfg.fps
+        k = int(t)
         f = moving_texture(t, H, W, tex) + 0.01 * rng.standard_normal((H, W, 1))
         box = f[top:top + side, left:left + side]                                   # (side, side, 3) a view into f
         mixed = (1 - intensity[k] - confuser[k]) * box + intensity[k] * class_signature(label, C, t, side, side)

@@ -39,4 +39,6 @@ def test_data_error(f, cls, *needles):
 def seed_all(seed:int=0):
     "Seed Python's, NumPy's and torch's global generators."
     import numpy as np, torch
-    random.seed(seed); np.random.seed(seed); torch.manual_seed(seed)
+    random.seed(seed)
+    np.random.seed(seed)
+    torch.manual_seed(seed)

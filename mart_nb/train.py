@@ -82,7 +82,9 @@ class TrainConfig:
     progress: bool = True                   # tqdm bars (on the main process only)
 
     @classmethod
-    def tiny(cls, **kw): "The CPU run: tiny host, 4/6 segments at 32 px."; return cls(**kw)
+    def tiny(cls, **kw):
+        "The CPU run: tiny host, 4/6 segments at 32 px."
+        return cls(**kw)
 
     @classmethod
     def paper(cls, **kw):
@@ -91,7 +93,9 @@ class TrainConfig:
                              accumulation=36, lr=1e-4, weight_decay=1e-3, ema_decay=0.999, ema_ramp=2000, num_workers=8), **kw})
 
     @classmethod
-    def paper_text(cls, **kw): "The paper's own optimiser (MART §4.2): Adam 2e-4, weight decay 0.04."; return cls.paper(**{**dict(lr=2e-4, weight_decay=0.04), **kw})
+    def paper_text(cls, **kw):
+        "The paper's own optimiser (MART §4.2): Adam 2e-4, weight decay 0.04."
+        return cls.paper(**{**dict(lr=2e-4, weight_decay=0.04), **kw})
 
     @property
     def info(self) -> DatasetInfo: return get_dataset_info(self.dataset)
@@ -136,7 +140,9 @@ def check_config(cfg:TrainConfig) -> TrainConfig:
         raise ConfigError(f"dataset={cfg.dataset!r} is unknown; known datasets: {sorted(DATASETS)} "
                           "(add a DatasetInfo to mart_nb.data.DATASETS for a new benchmark).")
     _choice('planted', cfg.planted, PLANTED_SETS)
-    _choice('preset', cfg.preset, PRESETS); _choice('method', cfg.method, METHODS); _choice('selection', cfg.selection, ('val', 'test'))
+    _choice('preset', cfg.preset, PRESETS)
+    _choice('method', cfg.method, METHODS)
+    _choice('selection', cfg.selection, ('val', 'test'))
     _choice('mart_init', cfg.mart_init, MART_INITS)
     for f in ('epochs_teacher', 'epochs_mart', 'epochs_finetune', 'warmup_steps', 'num_workers', 'probe_videos'):
         if getattr(cfg, f) < 0: raise ConfigError(f"{f}={getattr(cfg, f)} must be >= 0.")
@@ -187,10 +193,12 @@ def classification_metrics(logits:torch.Tensor, labels:torch.Tensor, info:Datase
 # %% ../nbs/05_train.ipynb #41d1fe44
 def save_checkpoint(state:dict, path) -> Path:
     "Write `state` (tensors and plain values) to `path` atomically: a temporary file, then a rename."
-    path = Path(path); path.parent.mkdir(parents=True, exist_ok=True)
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
     try:
-        torch.save(state, tmp); os.replace(tmp, path)
+        torch.save(state, tmp)
+        os.replace(tmp, path)
     finally:
         if tmp.exists(): tmp.unlink()
     return path
@@ -214,7 +222,9 @@ def _autocast(device:torch.device, enabled:bool):
 def train_one_epoch(model:nn.Module, loader, opt:torch.optim.Optimizer, cfg:TrainConfig, device, epoch:int,
                     step:Callable, ema:Optional[AveragedModel]=None, start_step:int=0, desc:str='') -> dict:
     "One pass over `loader`: `step(model, batch) -> (loss, logs)`; accumulation, lr from `lr_at`, EMA; mean logs + 'steps'."
-    device = torch.device(device); model.train(); opt.zero_grad(set_to_none=True)
+    device = torch.device(device)
+    model.train()
+    opt.zero_grad(set_to_none=True)
     sums, n, steps, k = {}, 0, start_step, len(loader)
     for i, batch in enumerate(tqdm(loader, desc=desc or f'epoch {epoch}', leave=False, disable=not (cfg.progress and is_main_process()))):
         last = (i + 1) % cfg.accumulation == 0 or i + 1 == k
@@ -227,9 +237,12 @@ def train_one_epoch(model:nn.Module, loader, opt:torch.optim.Optimizer, cfg:Trai
             (loss / cfg.accumulation).backward()
         if last:
             for g in opt.param_groups: g['lr'] = lr_at(steps, cfg) * g.get('lr_scale', 1.0)
-            opt.step(); opt.zero_grad(set_to_none=True); steps += 1
+            opt.step()
+            opt.zero_grad(set_to_none=True)
+            steps += 1
             if ema is not None: ema.update_parameters(_unwrap(model))
-        b = len(batch['label']); n += b
+        b = len(batch['label'])
+        n += b
         for key, v in {'loss': loss.detach(), **logs}.items(): sums[key] = sums.get(key, 0.0) + float(v) * b
     n, sums = _all_processes(n, sums)
     return {**{key: v / max(n, 1) for key, v in sums.items()}, 'steps': steps}
@@ -281,7 +294,9 @@ class RunData:
 
 def _view(ds:VideoEmotionDataset, keep:Sequence[int], train:bool) -> VideoEmotionDataset:
     "The same dataset restricted to entries `keep`, with training or evaluation sampling."
-    view = copy.copy(ds); view.entries = [ds.entries[i] for i in keep]; view.train = train
+    view = copy.copy(ds)
+    view.entries = [ds.entries[i] for i in keep]
+    view.train = train
     return view
 
 def hold_out(ds:VideoEmotionDataset, fraction:float, seed:int) -> tuple:
@@ -298,7 +313,9 @@ def first_videos(ds:VideoEmotionDataset, k:int) -> VideoEmotionDataset:
     "A view of `k` videos of `ds` taken round-robin over its classes (the first of each class, then the second, ...)."
     seen, order = {}, []
     for i, e in enumerate(ds.entries):                                   # (rank within its class, class, index)
-        r = seen.get(e.item.label, 0); seen[e.item.label] = r + 1; order.append((r, e.item.label, i))
+        r = seen.get(e.item.label, 0)
+        seen[e.item.label] = r + 1
+        order.append((r, e.item.label, i))
     return _view(ds, sorted(i for *_, i in sorted(order)[:k]), ds.train)
 
 def build_data(cfg:TrainConfig) -> RunData:
@@ -358,7 +375,8 @@ def planted_tokens(truth:dict, segment_times:torch.Tensor, grid:Sequence[int], f
     "Tokens `[Ns, t*h*w]` (bool) on the planted emotion: a patch centre inside the planted square, a tubelet centre in a second of intensity >= threshold."
     T, h, w = grid
     H, W = truth['height'], truth['width']
-    side0 = min(H, W); top0, left0 = (H - side0) // 2, (W - side0) // 2              # the evaluation view's centre crop
+    side0 = min(H, W)
+    top0, left0 = (H - side0) // 2, (W - side0) // 2   # the evaluation view's centre crop
     top, left, side = truth.get('region') or (top0, left0, side0)                     # the dense design: the whole frame
     rows = torch.tensor([top <= top0 + (k + 0.5) * side0 / h < top + side for k in range(h)])    # patch centres, source pixels
     cols = torch.tensor([left <= left0 + (k + 0.5) * side0 / w < left + side for k in range(w)])
@@ -375,7 +393,8 @@ def mart_probe(mart:MART, teacher:MBT, batch:dict, truths:Sequence[dict], ratio:
     "The masks' hit rate on the planted emotion (and random masks'), the recovery losses and TACL with text negatives, on one batch."
     video, audio, labels = batch['video'].to(device), batch['audio'].to(device), batch['label'].to(device)
     tcam = teacher_tcam(teacher, video, audio)
-    was = mart.training; mart.eval()
+    was = mart.training
+    mart.eval()
     try: o = mart(video, audio, batch['text'], labels, tcam, ratio, generator=torch.Generator(device=device).manual_seed(seed))
     finally: mart.train(was)
     hc = mart.host.cfg
@@ -393,7 +412,8 @@ RESUMABLE_CHANGES = ('device', 'num_workers', 'progress', 'resume', 'out_dir', '
 
 def _seed_epoch(cfg:TrainConfig, epoch:int, rank:int):
     s = cfg.seed * 1_000_003 + epoch * 1009 + rank
-    torch.manual_seed(s); np.random.seed(s % 2**32)
+    torch.manual_seed(s)
+    np.random.seed(s % 2**32)
 
 class Trainer:
     "One run of `cfg`: data, models, the stages (resumed from `out_dir/last.pt` when it is there) and every file it writes."
@@ -452,7 +472,8 @@ def saved_host_config(ck:dict) -> HostConfig:
 
 def host_from_state(ck:dict, device='cpu') -> MBT:
     "The host of a loaded host checkpoint (`host_config` and `host` weights), in evaluation mode on `device`."
-    host = build_mbt(saved_host_config(ck)); host.load_state_dict(ck['host'])
+    host = build_mbt(saved_host_config(ck))
+    host.load_state_dict(ck['host'])
     return host.to(device).eval()
 
 def load_host(path, device='cpu') -> MBT:
@@ -533,7 +554,8 @@ def _run_stage(self:Trainer, si:int, name:str, epochs:int, first_epoch:int):
     opt = torch.optim.Adam(param_groups(model), lr=cfg.lr, weight_decay=cfg.weight_decay)
     st = self.state
     if st['stage'] == si and st['epoch'] > 0:                                 # resume inside this stage
-        model.load_state_dict(st['model']); opt.load_state_dict(st['opt'])
+        model.load_state_dict(st['model'])
+        opt.load_state_dict(st['opt'])
         if ema is not None: ema.load_state_dict(st['ema'])
     else: st.update(stage=si, epoch=0, step=0, best=None)
     train_model = self._wrap(model, name)
@@ -630,9 +652,11 @@ def _final(self:Trainer) -> dict:
 
 def write_predictions(res:dict, path) -> Path:
     "One row per evaluated video (`id,label,pred,correct`) of `evaluate`'s output, written atomically (for paired comparisons)."
-    path = Path(path); tmp = path.with_name(path.name + '.tmp')
+    path = Path(path)
+    tmp = path.with_name(path.name + '.tmp')
     with open(tmp, 'w', newline='') as f:
-        w = csv.writer(f); w.writerow(['id', 'label', 'pred', 'correct'])
+        w = csv.writer(f)
+        w.writerow(['id', 'label', 'pred', 'correct'])
         for vid, y, p in zip(res['id'], res['label'].tolist(), res['logits'].argmax(-1).tolist()):
             w.writerow([vid, y, p, int(y == p)])
     os.replace(tmp, path)
@@ -708,7 +732,8 @@ def main(argv:Optional[Sequence[str]]=None) -> int:
     try:
         final = run_training(config_from_args(argv))
     except (ConfigError, MartDataError, NonFiniteLossError, FileNotFoundError, OSError, KeyError) as e:
-        print(f"mart-train: error: {e}", file=sys.stderr); return 2
+        print(f"mart-train: error: {e}", file=sys.stderr)
+        return 2
     if final is not None: print(json.dumps(final['test'], indent=1))
     return 0
 
@@ -731,17 +756,23 @@ def plot_history(rows:Sequence[dict], title:str=''):
     ep = [r['epoch'] for r in rows]
     for k in sorted({k for r in rows for k in r if k.startswith('train_') and k != 'train_acc'}):
         axs[0].plot([r['epoch'] for r in rows if k in r], [r[k] for r in rows if k in r], '.-', label=k[6:])
-    axs[0].set_yscale('log'); axs[0].legend(fontsize=7); axs[0].set_title('training losses', fontsize=9)
+    axs[0].set_yscale('log')
+    axs[0].legend(fontsize=7)
+    axs[0].set_title('training losses', fontsize=9)
     for k in ('val_acc_e', 'val_f1_e', 'test_acc_e'):
         if any(k in r for r in rows): axs[1].plot([r['epoch'] for r in rows if k in r], [r[k] for r in rows if k in r], '.-', label=k)
-    axs[1].set_ylim(0, 1); axs[1].legend(fontsize=7); axs[1].set_title('evaluation (EMA weights)', fontsize=9)
+    axs[1].set_ylim(0, 1)
+    axs[1].legend(fontsize=7)
+    axs[1].set_title('evaluation (EMA weights)', fontsize=9)
     axs[2].plot([r['epoch'] for r in rows if 'mask_ratio' in r], [r['mask_ratio'] for r in rows if 'mask_ratio' in r], '.-')
-    axs[2].set_ylim(0, 0.6); axs[2].set_title('mask ratio (MART stage)', fontsize=9)
+    axs[2].set_ylim(0, 0.6)
+    axs[2].set_title('mask ratio (MART stage)', fontsize=9)
     for ax in axs:
         for a, b in zip(rows[:-1], rows[1:]):
             if a['stage'] != b['stage']: ax.axvline(b['epoch'] - 0.5, color='k', lw=0.6, ls=':')
         ax.set_xlabel('epoch')
-    fig.suptitle(title, fontsize=10); fig.tight_layout()
+    fig.suptitle(title, fontsize=10)
+    fig.tight_layout()
     return fig
 
 # %% ../nbs/05_train.ipynb #986eff71
@@ -773,6 +804,8 @@ def plot_curves(curves:dict, classes:Sequence, ax=None, title:str=''):
                   model=('^-', 'C2', 'selected model D_tcam / sum'))
     for k, (st, c, lab) in styles.items():
         if k in curves: ax.plot(curves[k].numpy(), st, color=c, label=lab)
-    ax.set_ylim(0, 1.05); ax.set_xlabel('segment'); ax.legend(fontsize=7)
+    ax.set_ylim(0, 1.05)
+    ax.set_xlabel('segment')
+    ax.legend(fontsize=7)
     ax.set_title(title or f"temporal emotion distribution, class {classes[curves['label']]}", fontsize=9)
     return ax

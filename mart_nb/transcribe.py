@@ -45,7 +45,9 @@ def pocketsphinx_words(wave_:np.ndarray) -> list:
     except ImportError: raise TranscribeError(None, "the offline backend needs the package pocketsphinx.", "pip install pocketsphinx") from None
     if len(wave_) == 0: return []
     d = Decoder(samprate=SAMPLE_RATE, loglevel='FATAL')
-    d.start_utt(); d.process_raw(_pcm16(wave_), full_utt=True); d.end_utt()
+    d.start_utt()
+    d.process_raw(_pcm16(wave_), full_utt=True)
+    d.end_utt()
     return [Word(s.word.split('(')[0], s.start_frame / 100, (s.end_frame + 1) / 100) for s in d.seg()
             if s.word and s.word[0] not in '<[' and not s.word.startswith('++')]
 
@@ -107,8 +109,10 @@ def synthesize_speech(script:Sequence[str],        # sentences
         for w in sentence.split():
             a = say(w, engine, voice, sample_rate)
             words.append(Word(w.lower().strip('.,!?;:'), t, t + len(a) / sample_rate))
-            parts += [a, np.zeros(round(gap * sample_rate), np.float32)]; t += len(a) / sample_rate + round(gap * sample_rate) / sample_rate
-        parts.append(np.zeros(round(pause * sample_rate), np.float32)); t += round(pause * sample_rate) / sample_rate
+            parts += [a, np.zeros(round(gap * sample_rate), np.float32)]
+            t += len(a) / sample_rate + round(gap * sample_rate) / sample_rate
+        parts.append(np.zeros(round(pause * sample_rate), np.float32))
+        t += round(pause * sample_rate) / sample_rate
     return np.concatenate(parts), words
 
 # %% ../nbs/00c_transcribe.ipynb #0356df76
@@ -119,7 +123,9 @@ def word_recall(truth:Sequence[Word], got:Sequence[Word], window:float=0.5) -> d
         cands = [(abs(g.start - w.start), k) for k, g in enumerate(free) if g is not None and g.text.lower() == w.text.lower()
                  and abs(g.start - w.start) <= window]
         if cands:
-            err, k = min(cands); errors.append(err); free[k] = None
+            err, k = min(cands)
+            errors.append(err)
+            free[k] = None
     return dict(recall=len(errors) / max(len(truth), 1), n=len(truth), found=len(errors),
                 median_start_error=float(np.median(errors)) if errors else float('nan'),
                 max_start_error=float(max(errors)) if errors else float('nan'))
@@ -130,7 +136,8 @@ def words_to_lines(words:Sequence[Word], max_gap:float=0.6, max_words:int=12, ma
     lines, cur = [], []
     for w in sorted(words, key=lambda w: w.start):
         if cur and (w.start - cur[-1].end > max_gap or len(cur) >= max_words or w.end - cur[0].start > max_seconds):
-            lines.append(cur); cur = []
+            lines.append(cur)
+            cur = []
         cur.append(w)
     if cur: lines.append(cur)
     ms = lambda s: round(s * 1000) / 1000
@@ -138,12 +145,16 @@ def words_to_lines(words:Sequence[Word], max_gap:float=0.6, max_words:int=12, ma
 
 def write_srt(subs:Sequence[Subtitle], path) -> Path:
     "Write `subs` as a SubRip file, atomically (a temporary file beside it, then a rename); no lines: an empty file."
-    path = Path(path); path.parent.mkdir(parents=True, exist_ok=True)
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
     f = pysrt.SubRipFile([pysrt.SubRipItem(i + 1, start=pysrt.SubRipTime(milliseconds=round(s.start * 1000)),
                                            end=pysrt.SubRipTime(milliseconds=round(s.end * 1000)), text=s.text) for i, s in enumerate(subs)])
     tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
     try:
-        buf = io.StringIO(); f.write_into(buf); tmp.write_text(buf.getvalue(), encoding='utf-8'); os.replace(tmp, path)
+        buf = io.StringIO()
+        f.write_into(buf)
+        tmp.write_text(buf.getvalue(), encoding='utf-8')
+        os.replace(tmp, path)
     finally:
         if tmp.exists(): tmp.unlink()
     return path
@@ -174,7 +185,8 @@ def transcribe_file(media,                  # a video file (or a frame folder, w
         raise TranscribeError(media, "is a frame folder, which has no sound.", "pass its audio file (mp3/<Class>/<id>.mp3) as audio.")
     if audio is None and not probe_video_file(media).has_audio:
         warnings.warn(f"{media}: no audio stream, so no speech; writing an empty {srt.name}.")
-        write_srt([], srt); return Transcript(media, srt, status='no audio')
+        write_srt([], srt)
+        return Transcript(media, srt, status='no audio')
     wave_ = decode_audio(source, SAMPLE_RATE).numpy()
     words = speech_words(wave_, backend, model_dir, model)
     lines = words_to_lines(words)
@@ -188,7 +200,9 @@ def layout_videos(root, cfg:Optional[DataConfig]=None) -> list:
     out, seen = [], set()
     for folder in sorted((root / cfg.video_dir).glob('*/')):
         for f in sorted(folder.iterdir()):
-            if f.is_file() and f.suffix.lower() in VIDEO_EXTS: out.append((folder.name, f.stem, f, None)); seen.add((folder.name, f.stem))
+            if f.is_file() and f.suffix.lower() in VIDEO_EXTS:
+                out.append((folder.name, f.stem, f, None))
+                seen.add((folder.name, f.stem))
     for folder in sorted((root / cfg.frames_dir).glob('*/')):
         for f in sorted(p for p in folder.iterdir() if p.is_dir()):
             if (folder.name, f.name) not in seen: out.append((folder.name, f.name, f, root / cfg.audio_dir / folder.name / f'{f.name}.mp3'))
@@ -208,9 +222,13 @@ def transcribe_dataset(root, backend:str='pocketsphinx', model_dir=None, overwri
         srt = root / cfg.srt_dir / cls / f'{vid}.srt'
         try:
             if audio is not None and not Path(audio).exists():
-                if srt.exists() and not overwrite: done.append(Transcript(media, srt, status='skipped')); continue
+                if srt.exists() and not overwrite:
+                    done.append(Transcript(media, srt, status='skipped'))
+                    continue
                 warnings.warn(f"{media}: a frame folder without {audio.name}, so no speech; writing an empty {srt.name}.")
-                write_srt([], srt); done.append(Transcript(media, srt, status='no audio')); continue
+                write_srt([], srt)
+                done.append(Transcript(media, srt, status='no audio'))
+                continue
             done.append(transcribe_file(media, srt, audio, backend, model_dir, model, overwrite))
         except (MartDataError, OSError, RuntimeError) as e:
             done.append(Transcript(media, srt, status='failed', error=str(e)))
@@ -239,7 +257,9 @@ def main(argv:Optional[Sequence[str]]=None) -> int:
     "Entry point of `mart-transcribe`: exit status 0 when every video was transcribed or skipped, 1 when some failed, 2 on bad input."
     a = cli_parser().parse_args(argv)
     try: done = transcribe_dataset(a.root, a.backend, a.model_dir, a.overwrite, progress=not a.no_progress)
-    except (MartDataError, OSError) as e: print(f"mart-transcribe: error: {e}", file=sys.stderr); return 2
+    except (MartDataError, OSError) as e:
+        print(f"mart-transcribe: error: {e}", file=sys.stderr)
+        return 2
     print(f"mart-transcribe: {summary(done)}")
     return 1 if any(t.status == 'failed' for t in done) else 0
 
@@ -261,7 +281,9 @@ def prepare_main(argv:Optional[Sequence[str]]=None) -> int:
         done = transcribe_dataset(a.src, a.backend, a.model_dir)
         print(f"mart-prepare: transcripts: {summary(done)}")
         export_frame_layout(a.src, a.dst, a.annotation)
-    except (MartDataError, OSError) as e: print(f"mart-prepare: error: {e}", file=sys.stderr); return 2
+    except (MartDataError, OSError) as e:
+        print(f"mart-prepare: error: {e}", file=sys.stderr)
+        return 2
     print(f"mart-prepare: wrote {a.dst}")
     return 1 if any(t.status == 'failed' for t in done) else 0
 

@@ -129,7 +129,9 @@ def oracle_tcam(truth:dict, n_segments:int, prior:str='planted') -> torch.Tensor
     "D_tcam `[Ns, C]` of a perfect teacher: Eq. 3 on the planted distributions; `prior` 'planted' (their mean) or 'label' (one-hot)."
     from mart_nb.synth import planted_segments
     P = torch.tensor(planted_segments(truth, n_segments)['distribution'], dtype=torch.float32)   # (Ns, C)
-    if prior == 'label': zbar = torch.zeros(P.shape[1]); zbar[truth['label']] = 1.0
+    if prior == 'label':
+        zbar = torch.zeros(P.shape[1])
+        zbar[truth['label']] = 1.0
     elif prior == 'planted': zbar = torch.tensor(np.mean(truth['distribution'], 0), dtype=torch.float32)
     else: raise ValueError(f"prior must be 'planted' or 'label', not {prior!r}")
     return zbar[None] * P
@@ -206,7 +208,9 @@ def plot_verification(tcam:torch.Tensor, lexicon_scores:torch.Tensor, results:Se
     fig, axs = plt.subplots(1, 2, figsize=(13, 3.6), sharey=True)
     for ax, M, name in zip(axs, (tcam, lexicon_scores), ('teacher D_tcam', 'lexicon emotion scores')):
         ax.imshow(M.detach().cpu().T.numpy(), aspect='auto', cmap='viridis', origin='upper')
-        ax.set_yticks(range(info.n_classes), info.classes, fontsize=7); ax.set_xlabel('segment'); ax.set_title(name, fontsize=9)
+        ax.set_yticks(range(info.n_classes), info.classes, fontsize=7)
+        ax.set_xlabel('segment')
+        ax.set_title(name, fontsize=9)
     for r in results:
         for k, d in enumerate(r.decisions):
             y = d.label if d.label is not None else -0.5

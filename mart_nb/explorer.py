@@ -23,7 +23,8 @@ from .host import HostConfig, MBT, build_mbt, teacher_tcam
 from .masking import STRATEGIES, overlay_mask, pixels_to_video
 from .mart import MART, MARTOutput, build_mart
 from .synth import load_truth, planted_segments
-from .train import TrainConfig, load_checkpoint, load_host, load_mart, resolve_path
+from .train import TrainConfig, resolve_path
+from .runner import load_checkpoint, load_host, load_mart
 from .verification import SegmentVerification, oracle_tcam, planted_word_roles, verify_video
 from fastcore.basics import patch
 
@@ -102,7 +103,7 @@ def _mart_file(path) -> Path:
     path = Path(path).expanduser()
     file = path / 'mart.pt' if path.is_dir() else path
     if not file.is_file():
-        raise FileNotFoundError(f"{file}: no MART checkpoint here. Pass the folder of a training run (mart_nb.train.run_training "
+        raise FileNotFoundError(f"{file}: no MART checkpoint here. Pass the folder of a training run (mart_nb.runner.run_training "
                                 "writes mart.pt there after the MART stage) or the path of its mart.pt; leave it empty for random weights.")
     return file
 

@@ -16,7 +16,8 @@ from .data import DATASETS, SENTIMENTS, DataConfig, MartDataError, VideoEmotionD
 from .host import MBT, temporal_cam
 from .lexicon import BACKENDS, get_lexicon
 from .masking import distribution_target
-from .train import TrainConfig, _in_ipython, host_from_state, load_checkpoint
+from .train import TrainConfig
+from .runner import _in_ipython, host_from_state, load_checkpoint
 from .verification import verify_video
 from fastcore.basics import patch
 
@@ -82,7 +83,7 @@ def host_from_checkpoint(
     path='the checkpoint',        # named in the error
 ) -> MBT:
     "The host of a checkpoint, in evaluation mode on `device` (no pretrained encoder is loaded: the weights replace them)."
-    try: return host_from_state(ck, device)                               # mart_nb.train's loader, with the file named on failure
+    try: return host_from_state(ck, device)                               # mart_nb.runner's loader, with the file named on failure
     except (TypeError, KeyError, ValueError, RuntimeError) as e:
         raise CheckpointError(f"{path}: its host weights do not fit its host_config ({type(e).__name__}: {str(e).splitlines()[0]}). "
                               "Fix: pass a checkpoint written by mart_nb's training.") from None

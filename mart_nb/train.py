@@ -4,36 +4,30 @@
 
 # %% ../nbs/05_train.ipynb #19eeb9c2
 from __future__ import annotations
-import argparse, contextlib, csv, copy, itertools, json, math, os, sys, time, warnings
-from dataclasses import dataclass, field, asdict, fields, replace
+import copy, json, math, sys
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Callable, Optional, Sequence
 
 import numpy as np
 import torch
-import torch.distributed as dist
 import torch.nn as nn
 from sklearn.metrics import accuracy_score, confusion_matrix, f1_score
 from torch.optim.swa_utils import AveragedModel
-from tqdm.auto import tqdm
 
-from .data import (DATASETS, DataConfig, DatasetInfo, DatasetLayoutError, EmptySplitError, EpochBatchSampler, EpochSampler,
-                          VideoEmotionDataset, get_dataset_info, make_loader, read_split, split_is_training)
-from .host import HostConfig, MBT, build_mbt, pcce_loss, predict, teacher_tcam, temporal_cam
-from .mart import MART, build_mart, mart_config
+from .data import (DATASETS, DataConfig, DatasetInfo, DatasetLayoutError, EmptySplitError, VideoEmotionDataset,
+                          get_dataset_info)
+from .host import HostConfig, MBT, pcce_loss, predict, teacher_tcam, temporal_cam
+from .mart import MART
 from .complementary import tacl_infonce
 from .masking import hit_rate
-from fastcore.basics import patch
 
 # %% auto #0
-__all__ = ['PRESETS', 'METHODS', 'MART_INITS', 'PLANTED_SETS', 'RESUMABLE_CHANGES', 'TrainConfig', 'ConfigError', 'resolve_path',
-           'check_config', 'lr_at', 'ema_model', 'classification_metrics', 'save_checkpoint', 'load_checkpoint',
-           'NonFiniteLossError', 'train_one_epoch', 'DistInfo', 'init_distributed', 'is_main_process', 'barrier',
-           'RunData', 'hold_out', 'first_videos', 'build_data', 'derangement', 'shuffle_subtitles', 'supervised_step',
-           'mart_step', 'evaluate', 'planted_tokens', 'mart_probe', 'Trainer', 'saved_host_config', 'host_from_state',
-           'load_host', 'load_mart', 'param_groups', 'EpochBatches', 'progress_line', 'write_predictions',
-           'planted_curve_kl', 'run_training', 'default_data_root', 'field_comments', 'cli_parser', 'config_from_args',
-           'main', 'read_history', 'plot_history', 'recovered_curves', 'plot_curves']
+__all__ = ['PRESETS', 'METHODS', 'MART_INITS', 'PLANTED_SETS', 'TrainConfig', 'ConfigError', 'resolve_path', 'check_config',
+           'lr_at', 'ema_model', 'classification_metrics', 'RunData', 'hold_out', 'first_videos', 'build_data',
+           'derangement', 'shuffle_subtitles', 'default_data_root', 'supervised_step', 'mart_step', 'evaluate',
+           'planted_tokens', 'mart_probe', 'planted_curve_kl', 'read_history', 'plot_history', 'recovered_curves',
+           'plot_curves']
 
 # %% ../nbs/05_train.ipynb #53e03996
 PRESETS = ('tiny', 'paper')
@@ -160,6 +154,7 @@ def check_config(cfg:TrainConfig) -> TrainConfig:
 def _check_teacher(cfg:TrainConfig):
     path = resolve_path(cfg.teacher)
     if not path.is_file(): raise ConfigError(f"teacher={str(path)!r}: no such checkpoint (a teacher.pt or best.pt of a run).")
+    from mart_nb.runner import load_checkpoint                         # the run machinery's reader (no import cycle)
     meta = load_checkpoint(path)['config']
     if (meta['dataset'], meta['preset']) != (cfg.dataset, cfg.preset):
         raise ConfigError(f"teacher {path} was trained for dataset={meta['dataset']!r}, preset={meta['preset']!r}; "
@@ -189,98 +184,6 @@ def classification_metrics(logits:torch.Tensor, labels:torch.Tensor, info:Datase
     return dict(acc_e=float(accuracy_score(y, pred)), f1_e=float(f1_score(y, pred, average='weighted', zero_division=0)),
                 acc_s=float(accuracy_score(pol[y], pol[pred])), f1_s=float(f1_score(pol[y], pol[pred], average='weighted', zero_division=0)),
                 per_class=per_class, n=int(len(y)))
-
-# %% ../nbs/05_train.ipynb #41d1fe44
-def save_checkpoint(state:dict, path) -> Path:
-    "Write `state` (tensors and plain values) to `path` atomically: a temporary file, then a rename."
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    try:
-        torch.save(state, tmp)
-        os.replace(tmp, path)
-    finally:
-        if tmp.exists(): tmp.unlink()
-    return path
-
-def load_checkpoint(path, map_location='cpu') -> dict:
-    "Load a checkpoint written by `save_checkpoint` (`weights_only=True`), with an error that names the file."
-    path = Path(path)
-    try: return torch.load(path, map_location=map_location, weights_only=True)
-    except FileNotFoundError: raise FileNotFoundError(f"{path}: no such checkpoint") from None
-    except Exception as e:
-        raise RuntimeError(f"{path}: not a mart_nb checkpoint, or damaged ({type(e).__name__}: {str(e).splitlines()[0]}). "
-                           "Fix: delete it (a run then starts over) or point to another checkpoint.") from None
-
-# %% ../nbs/05_train.ipynb #4783c3ec
-class NonFiniteLossError(FloatingPointError):
-    "A loss became NaN or infinite: the step is refused and the last checkpoint stays as it was."
-
-def _autocast(device:torch.device, enabled:bool):
-    return torch.autocast('cuda', dtype=torch.bfloat16) if enabled and device.type == 'cuda' else contextlib.nullcontext()
-
-def train_one_epoch(model:nn.Module, loader, opt:torch.optim.Optimizer, cfg:TrainConfig, device, epoch:int,
-                    step:Callable, ema:Optional[AveragedModel]=None, start_step:int=0, desc:str='') -> dict:
-    "One pass over `loader`: `step(model, batch) -> (loss, logs)`; accumulation, lr from `lr_at`, EMA; mean logs + 'steps'."
-    device = torch.device(device)
-    model.train()
-    opt.zero_grad(set_to_none=True)
-    sums, n, steps, k = {}, 0, start_step, len(loader)
-    for i, batch in enumerate(tqdm(loader, desc=desc or f'epoch {epoch}', leave=False, disable=not (cfg.progress and is_main_process()))):
-        last = (i + 1) % cfg.accumulation == 0 or i + 1 == k
-        sync = contextlib.nullcontext() if last or not hasattr(model, 'no_sync') else model.no_sync()
-        with sync:
-            with _autocast(device, cfg.amp): loss, logs = step(model, batch)
-            if not torch.isfinite(loss):
-                raise NonFiniteLossError(f"epoch {epoch}, batch {i}: the loss is {loss.item()} ({_fmt(logs)}). The weights were not "
-                                         f"updated and the last checkpoint in {cfg.out_dir} is intact. Fix: lower lr (now {cfg.lr}) and resume.")
-            (loss / cfg.accumulation).backward()
-        if last:
-            for g in opt.param_groups: g['lr'] = lr_at(steps, cfg) * g.get('lr_scale', 1.0)
-            opt.step()
-            opt.zero_grad(set_to_none=True)
-            steps += 1
-            if ema is not None: ema.update_parameters(_unwrap(model))
-        b = len(batch['label'])
-        n += b
-        for key, v in {'loss': loss.detach(), **logs}.items(): sums[key] = sums.get(key, 0.0) + float(v) * b
-    n, sums = _all_processes(n, sums)
-    return {**{key: v / max(n, 1) for key, v in sums.items()}, 'steps': steps}
-
-def _all_processes(n:int, sums:dict) -> tuple:
-    "The video count and the logged sums over every process of a torchrun group (unchanged in a single process)."
-    if not (dist.is_available() and dist.is_initialized()): return n, sums
-    t = torch.tensor([float(n), *sums.values()], dtype=torch.float64)
-    dist.all_reduce(t)
-    return int(t[0]), dict(zip(sums, t[1:].tolist()))
-
-def _fmt(logs:dict) -> str: return ', '.join(f"{k} {float(v):.4g}" for k, v in logs.items())
-def _unwrap(model:nn.Module) -> nn.Module: return model.module if hasattr(model, 'module') else model
-
-# %% ../nbs/05_train.ipynb #24bbb0b4
-@dataclass
-class DistInfo:
-    "Where this process stands in a torchrun group (a single process: rank 0 of 1)."
-    rank: int = 0
-    world: int = 1
-    local_rank: int = 0
-    @property
-    def main(self) -> bool: return self.rank == 0
-
-def init_distributed(device:str='cpu'):
-    "Join the process group torchrun set up (`RANK`, `WORLD_SIZE`, `LOCAL_RANK`), else one process -> (DistInfo, torch.device)."
-    world = int(os.environ.get('WORLD_SIZE', 1))
-    if world <= 1: return DistInfo(), torch.device(device)
-    info = DistInfo(int(os.environ['RANK']), world, int(os.environ.get('LOCAL_RANK', 0)))
-    dev = torch.device(f'cuda:{info.local_rank}') if device.startswith('cuda') else torch.device('cpu')
-    if dev.type == 'cuda': torch.cuda.set_device(dev)
-    if not dist.is_initialized(): dist.init_process_group('nccl' if dev.type == 'cuda' else 'gloo')
-    return info, dev
-
-def is_main_process() -> bool: return not (dist.is_available() and dist.is_initialized()) or dist.get_rank() == 0
-
-def barrier():
-    if dist.is_available() and dist.is_initialized(): dist.barrier()
 
 # %% ../nbs/05_train.ipynb #e7f871e2
 @dataclass
@@ -345,6 +248,13 @@ def shuffle_subtitles(ds:VideoEmotionDataset, seed:int) -> VideoEmotionDataset:
     view.entries = [replace(e, subs=ds.entries[j].subs, has_text=ds.entries[j].has_text) for e, j in zip(ds.entries, perm)]
     return view
 
+# %% ../nbs/05_train.ipynb #bf043a5e
+def default_data_root(planted:str='benchmark') -> Path:
+    "The planted set `planted` ('benchmark' or 'training'), made once in the cache folder by `mart_nb.synth`."
+    from mart_nb.synth import planted_benchmark_set, planted_training_set
+    _choice('planted', planted, PLANTED_SETS)
+    return planted_benchmark_set() if planted == 'benchmark' else planted_training_set()
+
 # %% ../nbs/05_train.ipynb #d455805c
 def supervised_step(device, info:DatasetInfo, lambda_0:float=0.5) -> Callable:
     "The host's training step: PCCE on the video and the audio head (official code: `core/loss.py`, `PCCEVE8_AV`); logs the batch accuracy."
@@ -369,6 +279,8 @@ def evaluate(model:MBT, loader, device) -> dict:
     "Metrics of the host `model` on `loader` (its dataset's evaluation sampling), plus the logits, D_tcam, labels and ids."
     out = predict(_unwrap(model), loader, device)
     return dict(metrics=classification_metrics(out['logits'], out['label'], loader.dataset.info), **out)
+
+def _unwrap(model:nn.Module) -> nn.Module: return model.module if hasattr(model, 'module') else model
 
 # %% ../nbs/05_train.ipynb #f653418c
 def planted_tokens(truth:dict, segment_times:torch.Tensor, grid:Sequence[int], frame_size:int, threshold:float=0.5) -> torch.Tensor:
@@ -407,261 +319,7 @@ def mart_probe(mart:MART, teacher:MBT, batch:dict, truths:Sequence[dict], ratio:
                 probe_rec=float(o.losses['rec']), probe_kl=float(o.losses['kl']), probe_tacl=float(o.losses['tacl']),
                 probe_tacl_text_neg=float(neg), probe_ratio=ratio)
 
-# %% ../nbs/05_train.ipynb #d61ace07
-RESUMABLE_CHANGES = ('device', 'num_workers', 'progress', 'resume', 'out_dir', 'amp')   # may differ when resuming
-
-def _seed_epoch(cfg:TrainConfig, epoch:int, rank:int):
-    s = cfg.seed * 1_000_003 + epoch * 1009 + rank
-    torch.manual_seed(s)
-    np.random.seed(s % 2**32)
-
-class Trainer:
-    "One run of `cfg`: data, models, the stages (resumed from `out_dir/last.pt` when it is there) and every file it writes."
-    def __init__(self, cfg:TrainConfig):
-        self.cfg = check_config(cfg)
-        self.dist, self.device = init_distributed(cfg.device)
-        self.out = resolve_path(cfg.out_dir)
-        self.data = build_data(cfg)
-        self.state = self._start()
-
-    def _start(self) -> dict:
-        "The saved state to continue from (and a check that it is this run's), or a fresh one; writes config.json."
-        last, saved = self.out / 'last.pt', self.out / 'config.json'
-        if self.cfg.resume and last.exists():
-            old = json.loads(saved.read_text())
-            diff = {k: (old.get(k), v) for k, v in asdict(self.cfg).items() if k not in RESUMABLE_CHANGES and old.get(k) != v}
-            if diff:
-                raise ConfigError(f"{self.out} holds a run with other settings {diff} (saved, now): resuming would mix "
-                                  "two runs. Pass another out_dir, or resume=False to start this one over.")
-            return load_checkpoint(last)
-        if self.dist.main:
-            self.out.mkdir(parents=True, exist_ok=True)
-            saved.write_text(json.dumps(asdict(self.cfg), indent=1))
-            if self.cfg.method == 'mart':                                 # the resolved objective, so a changed default is never pooled
-                resolved = mart_config(self.cfg.preset, self.cfg.dataset, **self.cfg.mart_kwargs())
-                (self.out / 'mart_config.json').write_text(json.dumps(asdict(resolved), indent=1))
-            (self.out / 'metrics.jsonl').write_text('')
-        barrier()
-        return dict(stage=0, epoch=0, step=0, history=[], best=None)
-
-# %% ../nbs/05_train.ipynb #43fa2397
-@patch
-def _fresh(self:Trainer):
-    "Remove what an earlier run left in out_dir (a run that does not resume starts from nothing)."
-    for name in ('last.pt', 'teacher.pt', 'best.pt', 'mart.pt', 'final.json'):
-        if (self.out / name).exists(): (self.out / name).unlink()
-
-@patch
-def _build_host(self:Trainer, weights:Optional[dict]=None, seed_tag:int=0) -> MBT:
-    "A host of the run's preset: random (seeded), or with `weights`."
-    torch.manual_seed(self.cfg.seed * 7919 + seed_tag)
-    hc = self.cfg.host_config()
-    if weights is not None: hc = replace(hc, video_checkpoint=None, audio_checkpoint=None)   # the weights replace any checkpoint
-    host = build_mbt(hc)
-    if weights is not None: host.load_state_dict(weights)
-    return host.to(self.device)
-
-@patch
-def _host_file(self:Trainer, path:Path, model:nn.Module, epoch:int, metrics:dict):
-    save_checkpoint(dict(config=asdict(self.cfg), host_config=asdict(self.cfg.host_config()), host=_unwrap(model).state_dict(),
-                         epoch=epoch, metrics=metrics), path)
-
-def saved_host_config(ck:dict) -> HostConfig:
-    "The `HostConfig` stored in a checkpoint, without pretrained sources (the saved weights replace them)."
-    return HostConfig(**{**ck['host_config'], 'video_checkpoint': None, 'audio_checkpoint': None})
-
-def host_from_state(ck:dict, device='cpu') -> MBT:
-    "The host of a loaded host checkpoint (`host_config` and `host` weights), in evaluation mode on `device`."
-    host = build_mbt(saved_host_config(ck))
-    host.load_state_dict(ck['host'])
-    return host.to(device).eval()
-
-def load_host(path, device='cpu') -> MBT:
-    "The host saved in a run's `teacher.pt` or `best.pt`."
-    return host_from_state(load_checkpoint(path), device)
-
-def load_mart(path, device='cpu') -> MART:
-    "The MART module saved at the end of a run's MART stage (`mart.pt`)."
-    ck = load_checkpoint(path)
-    mart = build_mart(build_mbt(saved_host_config(ck)), ck['config']['preset'], **TrainConfig(**ck['config']).mart_kwargs())
-    mart.load_state_dict(ck['mart'])
-    return mart.to(device).eval()
-
-# %% ../nbs/05_train.ipynb #0d247e1f
-@patch
-def _stage_models(self:Trainer, name:str):
-    "(model to train, host inside it, EMA or None, step factory) of stage `name`, built from files and the saved state."
-    cfg, dev = self.cfg, self.device
-    if name == 'teacher': host = self._build_host(seed_tag=1)
-    elif name == 'mart' and cfg.mart_init == 'teacher': host = self._build_host(load_checkpoint(self.teacher_path())['host'])
-    elif name == 'mart' or cfg.method == 'supervised': host = self._build_host(seed_tag=2)   # the baseline's and the student's start
-    else: host = self._build_host(self.state['host'])                     # fine-tuning starts from MART's host
-    if name == 'mart':
-        torch.manual_seed(cfg.seed * 7919 + 3)
-        model, teacher = build_mart(host, cfg.preset, **cfg.mart_kwargs()).to(dev), load_host(self.teacher_path(), dev)
-        factory, self.teacher = (lambda epoch, n: mart_step(teacher, dev, epoch, n)), teacher
-    else:
-        model = host
-        factory = lambda epoch, n: supervised_step(dev, cfg.info, host.cfg.lambda_0)
-    ema = ema_model(host, cfg.ema_decay, cfg.ema_ramp) if name != 'mart' and cfg.ema_decay > 0 else None
-    return model, host, ema, factory
-
-@patch
-def teacher_path(self:Trainer) -> Path: return resolve_path(self.cfg.teacher) if self.cfg.teacher else self.out / 'teacher.pt'
-
-@patch
-def _wrap(self:Trainer, model:nn.Module, name:str) -> nn.Module:
-    if self.dist.world == 1: return model
-    from torch.nn.parallel import DistributedDataParallel as DDP
-    return DDP(model, device_ids=[self.device.index] if self.device.type == 'cuda' else None, find_unused_parameters=name == 'mart')
-
-def param_groups(model:nn.Module) -> list:
-    "The optimiser's parameter groups: the model's own `param_groups()` (a `lr_scale` per group) when it has one, else all trainable parameters."
-    if hasattr(model, 'param_groups'): return model.param_groups()
-    return [dict(params=[p for p in model.parameters() if p.requires_grad])]
-
-@patch
-def loader(self:Trainer, split:str):
-    "The run's loader of `split`, made once (its workers, and their caches, last the whole run)."
-    if not hasattr(self, '_loaders'): self._loaders = {}
-    if split not in self._loaders:
-        ds, cfg = getattr(self.data, split), self.cfg
-        if split == 'train':
-            batches = EpochBatchSampler(len(ds), cfg.batch_size, seed=cfg.seed, rank=self.dist.rank, world=self.dist.world)
-            self._loaders[split] = make_loader(ds, batch_size=cfg.batch_size, batch_sampler=batches, num_workers=cfg.num_workers)
-        else: self._loaders[split] = make_loader(ds, batch_size=cfg.batch_size, shuffle=False, num_workers=cfg.num_workers)
-    return self._loaders[split]
-
-class EpochBatches:
-    "The next `n` batches of a running loader iterator (one epoch of a stage's stream), with a length for the progress bar."
-    def __init__(self, iterator, n:int): self.iterator, self.n = iterator, n
-    def __len__(self): return self.n
-    def __iter__(self): return itertools.islice(self.iterator, self.n)
-
-@patch
-def stream(self:Trainer, first_epoch:int, epochs:int):
-    "One iterator over the training batches of `epochs` epochs from `first_epoch` (no loader restart between them), and batches per epoch."
-    loader = self.loader('train')
-    loader.batch_sampler.set_epoch(first_epoch, epochs)
-    return iter(loader), loader.batch_sampler.per_epoch
-
-# %% ../nbs/05_train.ipynb #7043b076
-@patch
-def _run_stage(self:Trainer, si:int, name:str, epochs:int, first_epoch:int):
-    "Train stage `name` (index `si`) from where the saved state left it; `first_epoch` is its first run-wide epoch number."
-    cfg = self.cfg
-    model, host, ema, factory = self._stage_models(name)
-    opt = torch.optim.Adam(param_groups(model), lr=cfg.lr, weight_decay=cfg.weight_decay)
-    st = self.state
-    if st['stage'] == si and st['epoch'] > 0:                                 # resume inside this stage
-        model.load_state_dict(st['model'])
-        opt.load_state_dict(st['opt'])
-        if ema is not None: ema.load_state_dict(st['ema'])
-    else: st.update(stage=si, epoch=0, step=0, best=None)
-    train_model = self._wrap(model, name)
-    stream, per_epoch = self.stream(first_epoch + st['epoch'], epochs - st['epoch'])
-    for epoch in range(st['epoch'], epochs):
-        e = first_epoch + epoch
-        _seed_epoch(cfg, e, self.dist.rank)
-        t0 = time.time()
-        logs = train_one_epoch(train_model, EpochBatches(stream, per_epoch), opt, cfg, self.device, e, factory(epoch, epochs), ema,
-                               start_step=st['step'], desc=f"{name} {epoch + 1}/{epochs}")
-        row = dict(stage=name, epoch=e, stage_epoch=epoch, seconds=round(time.time() - t0, 2), lr=opt.param_groups[0]['lr'],
-                   **{f"train_{k}": v for k, v in logs.items() if k != 'steps'})
-        if name == 'mart':
-            row['mask_ratio'] = model.ratio(epoch, epochs)
-            if self.dist.main and self.probe_batch() is not None: row.update(mart_probe(model, self.teacher, *self.probe_batch(), row['mask_ratio'], self.device))
-        self._after_epoch(si, name, epoch, logs['steps'], row, model, host, ema, opt)
-
-def progress_line(row:dict, history:Sequence[dict], total:int) -> str:
-    "One line per epoch for the terminal: stage, epoch, training loss, validation AccE, and the time left at the mean epoch time so far."
-    done = len(history)
-    secs = [h['seconds'] for h in history if 'seconds' in h]
-    left = (total - done) * (sum(secs) / len(secs)) if secs else float('nan')
-    val = f", val AccE {row['val_acc_e']:.3f}" if 'val_acc_e' in row else ''
-    return (f"[mart_nb] {row['stage']} epoch {row['stage_epoch'] + 1} ({done}/{total}): loss {row.get('train_loss', float('nan')):.4f}{val}, "
-            f"{row.get('seconds', 0):.1f} s, about {left / 60:.1f} min left")
-
-@patch
-def probe_batch(self:Trainer):
-    "(batch, truths) of the first `probe_videos` validation videos, made once; None off planted data or with probe_videos=0."
-    if not hasattr(self, '_probe'):
-        from mart_nb.data import collate_videos
-        from mart_nb.synth import load_truth
-        ds = first_videos(self.data.val, min(self.cfg.probe_videos, len(self.data.val)))
-        truths = [load_truth(ds.root, e.item) for e in ds.entries]
-        ok = self.cfg.probe_videos > 0 and truths and all(t is not None for t in truths)
-        self._probe = (collate_videos([ds[i] for i in range(len(ds))]), truths) if ok else None
-    return self._probe
-
-@patch
-def _after_epoch(self:Trainer, si, name, epoch, steps, row, model, host, ema, opt):
-    "Evaluate (main process), keep the best, write metrics.jsonl and last.pt."
-    st, cfg = self.state, self.cfg
-    if self.dist.main and name != 'mart':
-        judged = ema.module if ema is not None else host
-        val = evaluate(judged, self.loader('val'), self.device)['metrics']
-        row.update({f"val_{k}": v for k, v in val.items() if k != 'per_class'})
-        score = val
-        if cfg.selection == 'test':
-            score = evaluate(judged, self.loader('test'), self.device)['metrics']
-            row.update({f"test_{k}": v for k, v in score.items() if k != 'per_class'})
-        key = (score['acc_e'], score['f1_e'])
-        if st['best'] is None or key > tuple(st['best']['key']):
-            st['best'] = dict(key=list(key), epoch=row['epoch'])
-            self._host_file(self.out / ('teacher.pt' if name == 'teacher' else 'best.pt'), judged, row['epoch'], score)
-    st.update(stage=si, epoch=epoch + 1, step=steps, host=host.state_dict(), model=model.state_dict(), opt=opt.state_dict(),
-              ema=ema.state_dict() if ema is not None else None)
-    st['history'].append(row)
-    if self.dist.main:
-        with open(self.out / 'metrics.jsonl', 'a') as f: f.write(json.dumps(row) + '\n')
-        if cfg.progress: print(progress_line(row, st['history'], sum(e for _, e in cfg.stages())), file=sys.stderr, flush=True)
-        if name == 'mart' and epoch + 1 == cfg.epochs_mart:
-            save_checkpoint(dict(config=asdict(cfg), host_config=asdict(cfg.host_config()), mart=model.state_dict()), self.out / 'mart.pt')
-        save_checkpoint({**st, 'config': asdict(cfg)}, self.out / 'last.pt')
-    barrier()
-
-# %% ../nbs/05_train.ipynb #4cff5b92
-@patch
-def fit(self:Trainer) -> dict:
-    "Run every stage still to do, then evaluate the selected model on the test split; returns what final.json holds."
-    if not (self.cfg.resume and (self.out / 'last.pt').exists()) and self.dist.main: self._fresh()
-    first = 0
-    for si, (name, epochs) in enumerate(self.cfg.stages()):
-        done = si < self.state['stage'] or (si == self.state['stage'] and self.state['epoch'] >= epochs)
-        if not done: self._run_stage(si, name, epochs, first)
-        first += self.cfg.epochs_teacher if name == 'teacher' else epochs   # a given teacher keeps the epoch numbers (and seeds) of a trained one
-    return self._final()
-
-@patch
-def _final(self:Trainer) -> dict:
-    "Test metrics of the selected model (best.pt), written to final.json by the main process."
-    final = None
-    if self.dist.main:
-        best = load_host(self.out / 'best.pt', self.device)
-        res = evaluate(best, self.loader('test'), self.device)
-        final = dict(method=self.cfg.method, preset=self.cfg.preset, dataset=self.cfg.dataset, seed=self.cfg.seed,
-                     selection=self.cfg.selection, optimistic=self.cfg.selection == 'test',
-                     selected_epoch=load_checkpoint(self.out / 'best.pt')['epoch'], test=res['metrics'],
-                     test_temporal_kl=planted_curve_kl(res['tcam'], self.data.test),
-                     val_from_train=self.data.val_from_train, n_train=len(self.data.train), n_val=len(self.data.val), n_test=len(self.data.test))
-        write_predictions(res, self.out / 'test_predictions.csv')
-        (self.out / 'final.json').write_text(json.dumps(final, indent=1))
-    barrier()
-    return final
-
-def write_predictions(res:dict, path) -> Path:
-    "One row per evaluated video (`id,label,pred,correct`) of `evaluate`'s output, written atomically (for paired comparisons)."
-    path = Path(path)
-    tmp = path.with_name(path.name + '.tmp')
-    with open(tmp, 'w', newline='') as f:
-        w = csv.writer(f)
-        w.writerow(['id', 'label', 'pred', 'correct'])
-        for vid, y, p in zip(res['id'], res['label'].tolist(), res['logits'].argmax(-1).tolist()):
-            w.writerow([vid, y, p, int(y == p)])
-    os.replace(tmp, path)
-    return path
-
+# %% ../nbs/05_train.ipynb #7e2ff688
 def planted_curve_kl(tcam:torch.Tensor, ds:VideoEmotionDataset) -> Optional[float]:
     "Mean over `ds`'s videos of KL(planted || model) between the temporal curves of the video's class, each normalised over time; None without planted truth."
     from mart_nb.synth import load_truth, planted_segments
@@ -675,74 +333,6 @@ def planted_curve_kl(tcam:torch.Tensor, ds:VideoEmotionDataset) -> Optional[floa
         kls.append(float((p * (p / q).log()).sum()))
     return float(np.mean(kls))
 
-def run_training(cfg:TrainConfig) -> dict:
-    "Train (or resume) the run `cfg` and return its final test metrics (None on processes other than the first)."
-    return Trainer(cfg).fit()
-
-# %% ../nbs/05_train.ipynb #bf043a5e
-def default_data_root(planted:str='benchmark') -> Path:
-    "The planted set `planted` ('benchmark' or 'training'), made once in the cache folder by `mart_nb.synth`."
-    from mart_nb.synth import planted_benchmark_set, planted_training_set
-    _choice('planted', planted, PLANTED_SETS)
-    return planted_benchmark_set() if planted == 'benchmark' else planted_training_set()
-
-# %% ../nbs/05_train.ipynb #c6f7ab90
-def _parse_value(kind:str, text:str):
-    if text.lower() == 'none': return None
-    return {'int': int, 'float': float, 'str': str}[kind](text)
-
-def _json_dict(text:str) -> dict:
-    try: value = json.loads(text)
-    except json.JSONDecodeError as e: raise argparse.ArgumentTypeError(f"not JSON ({e}): {text!r}") from None
-    if not isinstance(value, dict): raise argparse.ArgumentTypeError(f"not a JSON object: {text!r}")
-    return value
-
-def field_comments(cls=None) -> dict:
-    "Each field of a dataclass (`TrainConfig`) and the comment after it in its source: the meaning `mart-train --help` shows."
-    import importlib, inspect, re
-    lines = inspect.getsource(cls or importlib.import_module('mart_nb.train').TrainConfig).splitlines()   # the module's source (also in a notebook)
-    return {m.group(1): m.group(2).strip() for l in lines if (m := re.match(r"\s+(\w+):[^#]*#\s*(.*)$", l))}
-
-def cli_parser() -> argparse.ArgumentParser:
-    "The options of `mart-train`: one per `TrainConfig` field (`--data-root`, `--epochs-mart`, `--no-resume`, ...), with its meaning and default."
-    ap = argparse.ArgumentParser(prog='mart-train', description="Train MART (or the supervised baseline) with mart_nb. Every option is a "
-                                 "field of TrainConfig; the defaults shown are the tiny preset's (--preset paper has its own).",
-                                 epilog="'none' sets an option to None. Example: mart-train --method supervised --seed 1 --out-dir runs/base1")
-    defaults, about = TrainConfig(), field_comments()
-    for f in fields(TrainConfig):
-        flag, value = '--' + f.name.replace('_', '-'), getattr(defaults, f.name)
-        text = f"{about.get(f.name, '')} (default: {json.dumps(value) if isinstance(value, dict) else value})".replace('%', '%%')
-        if isinstance(value, bool): ap.add_argument(flag, action=argparse.BooleanOptionalAction, default=argparse.SUPPRESS, help=text)
-        elif isinstance(value, dict): ap.add_argument(flag, type=_json_dict, default=argparse.SUPPRESS, metavar='JSON', help=text)
-        else:
-            kind = {int: 'int', float: 'float'}.get(type(value), 'str')
-            ap.add_argument(flag, type=lambda t, k=kind: _parse_value(k, t), default=argparse.SUPPRESS, metavar=kind.upper(), help=text)
-    return ap
-
-def config_from_args(argv:Optional[Sequence[str]]=None) -> TrainConfig:
-    "The `TrainConfig` of a command line: the preset's defaults, then every option given."
-    given = vars(cli_parser().parse_args(argv))                      # only the options on the command line ('none' -> None)
-    preset = given.get('preset', 'tiny')
-    _choice('preset', preset, PRESETS)
-    return getattr(TrainConfig, preset)(**given)
-
-def main(argv:Optional[Sequence[str]]=None) -> int:
-    "Entry point of `mart-train`: run, print the final test metrics as JSON; exit status 2 with the message on bad input."
-    from mart_nb.data import MartDataError
-    try:
-        final = run_training(config_from_args(argv))
-    except (ConfigError, MartDataError, NonFiniteLossError, FileNotFoundError, OSError, KeyError) as e:
-        print(f"mart-train: error: {e}", file=sys.stderr)
-        return 2
-    if final is not None: print(json.dumps(final['test'], indent=1))
-    return 0
-
-def _in_ipython() -> bool:
-    try: return get_ipython() is not None     # defined in notebooks and IPython shells only
-    except NameError: return False
-
-if __name__ == '__main__' and not _in_ipython(): sys.exit(main())
-
 # %% ../nbs/05_train.ipynb #52ab6201
 def read_history(out_dir) -> list:
     "The rows of a run's `metrics.jsonl`."
@@ -753,7 +343,6 @@ def plot_history(rows:Sequence[dict], title:str=''):
     "Training losses, validation AccE / F1E and the mask ratio over the epochs of a run, stage boundaries marked."
     import matplotlib.pyplot as plt
     fig, axs = plt.subplots(1, 3, figsize=(14, 3.4))
-    ep = [r['epoch'] for r in rows]
     for k in sorted({k for r in rows for k in r if k.startswith('train_') and k != 'train_acc'}):
         axs[0].plot([r['epoch'] for r in rows if k in r], [r[k] for r in rows if k in r], '.-', label=k[6:])
     axs[0].set_yscale('log')
@@ -780,6 +369,7 @@ def plot_history(rows:Sequence[dict], title:str=''):
 def recovered_curves(out_dir, ds:VideoEmotionDataset, index:int=0, device='cpu') -> dict:
     "One video's temporal emotion curves for its class: planted (if known), the selected model's, and (MART runs) the target and the recovery."
     from mart_nb.data import collate_videos
+    from mart_nb.runner import load_host, load_mart                     # the run machinery's readers (no import cycle)
     from mart_nb.synth import load_truth, planted_segments
     out, b = resolve_path(out_dir), collate_videos([ds[index]])
     v, a, y = b['video'].to(device), b['audio'].to(device), int(b['label'][0])
@@ -809,3 +399,16 @@ def plot_curves(curves:dict, classes:Sequence, ax=None, title:str=''):
     ax.legend(fontsize=7)
     ax.set_title(title or f"temporal emotion distribution, class {classes[curves['label']]}", fontsize=9)
     return ax
+
+# %% ../nbs/05_train.ipynb #34ceb101
+def __getattr__(name:str):
+    "The run machinery's names (`Trainer`, `run_training`, `load_checkpoint`, `main`, ...), from `mart_nb.runner`."
+    if not name.startswith('__'):
+        import importlib
+        runner = importlib.import_module('mart_nb.runner')
+        if name in vars(runner): return getattr(runner, name)
+    raise AttributeError(f"module 'mart_nb.train' has no attribute {name!r}")
+
+if __name__ == '__main__':                        # python -m mart_nb.train, torchrun -m mart_nb.train: the command line
+    from mart_nb.runner import _in_ipython, main
+    if not _in_ipython(): sys.exit(main())

@@ -34,33 +34,84 @@ class Arm:
 
     def parameters(self, seed:int, out_dir) -> dict:
         "The papermill parameters of 05_train for this arm and `seed`, writing to `out_dir`."
-        return dict(method=self.method, mart=dict(self.mart), seed=seed, out_dir=str(out_dir), resume=True, quick=False, **self.train)
+        return dict(
+            method=self.method,
+            mart=dict(self.mart),
+            seed=seed,
+            out_dir=str(out_dir),
+            resume=True,
+            quick=False,
+            **self.train
+        )
 
 ARMS = [
     Arm('baseline', 'main', 'supervised', reads='the host alone, PCCE for as many epochs (Table 1, "Baseline (MBT)")'),
     Arm('mart', 'main', reads='the full method (every table\'s "Ours" row)'),
-    Arm('shuffled-text', 'control', train={'shuffle_text': True},
-        reads="each training video gets another video's subtitles (must be worse if the text is used)"),
+    Arm(
+        'shuffled-text',
+        'control',
+        train={'shuffle_text': True},
+        reads="each training video gets another video's subtitles (must be worse if the text is used)",
+    ),
     Arm('mask-random', 'Table 4', mart={'mask': {'strategy': 'random'}}, reads='masking strategy: random tokens'),
-    Arm('mask-tube', 'Table 4', mart={'mask': {'strategy': 'tube', 'ranking': 'segment'}},
-        reads='masking strategy: tubes (the same place in every slice)'),
-    Arm('mask-frame', 'Table 4', mart={'mask': {'strategy': 'frame', 'ranking': 'segment'}}, reads='masking strategy: whole time slices'),
+    Arm(
+        'mask-tube',
+        'Table 4',
+        mart={'mask': {'strategy': 'tube', 'ranking': 'segment'}},
+        reads='masking strategy: tubes (the same place in every slice)',
+    ),
+    Arm(
+        'mask-frame',
+        'Table 4',
+        mart={'mask': {'strategy': 'frame', 'ranking': 'segment'}},
+        reads='masking strategy: whole time slices',
+    ),
     Arm('no-verification', 'Table 3', mart={'verify': False}, reads='every lexicon cue word, unverified'),
-    Arm('no-tacl', 'Table 3', mart={'lambda_tacl': 0.0, 'lambda_aux': 0.0}, reads='without temporal affective complementary learning'),
-    Arm('no-distribution', 'Table 5', mart={'lambda_kl': 0.0}, reads='recovering pixels only, not the temporal emotion distribution'),
+    Arm(
+        'no-tacl',
+        'Table 3',
+        mart={'lambda_tacl': 0.0, 'lambda_aux': 0.0},
+        reads='without temporal affective complementary learning',
+    ),
+    Arm(
+        'no-distribution',
+        'Table 5',
+        mart={'lambda_kl': 0.0},
+        reads='recovering pixels only, not the temporal emotion distribution',
+    ),
     Arm('lexicon-nrc', 'Table 3', mart={'lexicon': 'nrc'}, reads='NRC EmoLex instead of SenticNet 6'),
     Arm('ratio-low', 'Table 4', mart={'mask': {'ratio_start': 0.1, 'ratio_span': 0.4}}, reads='mask ratio 0.1 -> 0.3'),
     Arm('ratio-high', 'Table 4', mart={'mask': {'ratio_start': 0.3, 'ratio_span': 0.8}}, reads='mask ratio 0.3 -> 0.7'),
     # the recipe's choices against the official code's (04c, "The recipe")
     Arm('tacl-eq5', 'option', mart={'tacl': {'word_match': False}}, reads="TACL as Eq. 5 alone, without word matching"),
-    Arm('mask-output', 'option', mart={'mask': {'placement': 'output'}},
-        reads="the official placement: the encoder sees every tubelet, its output tokens are replaced"),
-    Arm('mask-per-segment', 'option', mart={'segment_weight': False, 'mask': {'ranking': 'segment'}},
-        reads="the official ranking: the same number of masked tokens in every segment"),
-    Arm('official', 'option', mart={'segment_weight': False, 'tacl': {'word_match': False}, 'mask': {'placement': 'output', 'ranking': 'segment'}},
-        reads="the official code's objective: Eq. 5 alone, per-segment masks at the encoder output"),
-    Arm('from-teacher', 'option', train={'mart_init': 'teacher'},
-        reads="the MART host starts from the teacher (self-distillation) and trains 20 epochs longer"),
+    Arm(
+        'mask-output',
+        'option',
+        mart={'mask': {'placement': 'output'}},
+        reads="the official placement: the encoder sees every tubelet, its output tokens are replaced",
+    ),
+    Arm(
+        'mask-per-segment',
+        'option',
+        mart={'segment_weight': False, 'mask': {'ranking': 'segment'}},
+        reads="the official ranking: the same number of masked tokens in every segment",
+    ),
+    Arm(
+        'official',
+        'option',
+        mart={
+            'segment_weight': False,
+            'tacl': {'word_match': False},
+            'mask': {'placement': 'output', 'ranking': 'segment'},
+        },
+        reads="the official code's objective: Eq. 5 alone, per-segment masks at the encoder output",
+    ),
+    Arm(
+        'from-teacher',
+        'option',
+        train={'mart_init': 'teacher'},
+        reads="the MART host starts from the teacher (self-distillation) and trains 20 epochs longer",
+    ),
 ]
 ARM_NAMES = [a.name for a in ARMS]
 
@@ -75,30 +126,39 @@ def run_folder(out_root, arm:str, seed:int) -> Path:
     "The run folder of `arm` and `seed` under `out_root` (relative: the project root): `<out_root>/<arm>-seed<seed>`."
     return resolve_path(out_root) / f"{arm}-seed{seed}"
 
-def run_sweep(arms:Sequence[str]=tuple(ARM_NAMES),  # arm names (ARM_NAMES)
-              seeds:Sequence[int]=range(5),         # seeds of every arm
-              out_root='nbs/results/ablations',     # where the run folders go
-              extra:Optional[dict]=None,            # more 05_train parameters for every run (e.g. epochs, data_root)
-              log_dir='runs/ablations',             # the executed notebooks (outside the repository by default)
-              keep_checkpoints:bool=False,          # False: remove a finished run's *.pt (about 16 MB each)
-              teachers='runs/teachers',             # a seed's teacher, trained once and shared by its MART arms (None: each trains its own)
-              progress:bool=True,
-             ) -> list:
+def run_sweep(
+    arms: Sequence[str] = tuple(ARM_NAMES),  # arm names (ARM_NAMES)
+    seeds: Sequence[int] = range(5),  # seeds of every arm
+    out_root='nbs/results/ablations',  # where the run folders go
+    extra: Optional[dict] = None,  # more 05_train parameters for every run (e.g. epochs, data_root)
+    log_dir='runs/ablations',  # the executed notebooks (outside the repository by default)
+    keep_checkpoints: bool = False,  # False: remove a finished run's *.pt (about 16 MB each)
+    teachers='runs/teachers',  # a seed's teacher, trained once and shared by its MART arms (None: each trains its own)
+    progress: bool = True,
+) -> list:
     "Train every arm and seed by running 05_train through papermill, seed by seed; finished runs are skipped, stopped ones resume."
     import papermill as pm
     from mart_nb.data import project_root
     nb = project_root() / 'nbs' / '05_train.ipynb'
     logs = resolve_path(log_dir)
     logs.mkdir(parents=True, exist_ok=True)
-    jobs = [(get_arm(a), s) for s in seeds for a in arms]          # seed-major: every arm has seed 0 before any has seed 1
+    # seed-major: every arm has seed 0 before any has seed 1
+    jobs = [(get_arm(a), s) for s in seeds for a in arms]
     folders = []
     for arm, s in tqdm(jobs, desc='ablation runs', disable=not progress):
         out = run_folder(out_root, arm.name, s)
         if not (out / 'final.json').exists():
             params = {**arm.parameters(s, out), **(extra or {})}
             shared = resolve_path(teachers) / f"seed{s}.pt" if teachers and not extra and arm.method == 'mart' else None
-            if shared is not None and shared.exists(): params['teacher'] = str(shared)   # the same seed's teacher: same epochs, same seeds
-            pm.execute_notebook(str(nb), str(logs / f"{arm.name}-seed{s}.ipynb"), cwd=str(nb.parent), progress_bar=False, parameters=params)
+            # the same seed's teacher: same epochs, same seeds
+            if shared is not None and shared.exists(): params['teacher'] = str(shared)
+            pm.execute_notebook(
+                str(nb),
+                str(logs / f"{arm.name}-seed{s}.ipynb"),
+                cwd=str(nb.parent),
+                progress_bar=False,
+                parameters=params,
+            )
             if shared is not None and not shared.exists() and (out / 'teacher.pt').exists():
                 shared.parent.mkdir(parents=True, exist_ok=True)
                 shutil.copy2(out / 'teacher.pt', shared)
@@ -108,13 +168,15 @@ def run_sweep(arms:Sequence[str]=tuple(ARM_NAMES),  # arm names (ARM_NAMES)
     return folders
 
 # %% ../nbs/09_ablations.ipynb #8ddc9748
-REFERENCE_FOLDERS = {'supervised': 'baseline', 'mart': 'mart'}   # folder prefix of the benchmark's reference runs -> arm
+# folder prefix of the benchmark's reference runs -> arm
+REFERENCE_FOLDERS = {'supervised': 'baseline', 'mart': 'mart'}
 
 def _arm_of(path) -> str: return Path(path).name.rsplit('-seed', 1)[0]
 
-def sweep_runs(out_root='nbs/results/ablations',   # the arms' run folders (<arm>-seed<k>)
-               reference_root=None,               # also the baseline and MART runs there (<method>-seed<k>, top level only)
-              ) -> pd.DataFrame:
+def sweep_runs(
+    out_root='nbs/results/ablations',  # the arms' run folders (<arm>-seed<k>)
+    reference_root=None,  # also the baseline and MART runs there (<method>-seed<k>, top level only)
+) -> pd.DataFrame:
     "The finished runs under `out_root` (`collect_runs`), with the arm and its table added from the folder names."
     runs = collect_runs(out_root)
     runs = runs.assign(arm=runs.path.map(_arm_of) if len(runs) else pd.Series(dtype=str))
@@ -122,7 +184,9 @@ def sweep_runs(out_root='nbs/results/ablations',   # the arms' run folders (<arm
         top = resolve_path(reference_root)
         ref = collect_runs(top)
         ref = ref[ref.path.map(lambda p: Path(p).parent == top and _arm_of(p) in REFERENCE_FOLDERS)]
-        runs = pd.concat([runs, ref.assign(arm=ref.path.map(lambda p: REFERENCE_FOLDERS[_arm_of(p)]))], ignore_index=True)
+        runs = pd.concat(
+            [runs, ref.assign(arm=ref.path.map(lambda p: REFERENCE_FOLDERS[_arm_of(p)]))], ignore_index=True
+        )
     known = {a.name: a for a in ARMS}
     return runs.assign(table=runs.arm.map(lambda n: known[n].table if n in known else 'other'))
 
@@ -142,8 +206,24 @@ def sweep_table(runs:pd.DataFrame, reference:str='mart') -> pd.DataFrame:
                          diff=None if acc is None else acc['diff'], se=None if acc is None else acc.se,
                          se_kind=None if acc is None else acc.se_kind, verdict=None if acc is None else acc.judgement,
                          kl_diff=None if kl is None else kl['diff'], kl_verdict=None if kl is None else kl.judgement))
-    return pd.DataFrame(rows, columns=['arm', 'table', 'reads', 'seeds', 'acc_e', 'acc_e_std', 'temporal_kl', 'diff', 'se',
-                                       'se_kind', 'verdict', 'kl_diff', 'kl_verdict'])
+    return pd.DataFrame(
+        rows,
+        columns=[
+            'arm',
+            'table',
+            'reads',
+            'seeds',
+            'acc_e',
+            'acc_e_std',
+            'temporal_kl',
+            'diff',
+            'se',
+            'se_kind',
+            'verdict',
+            'kl_diff',
+            'kl_verdict',
+        ],
+    )
 
 # %% ../nbs/09_ablations.ipynb #3795790a
 def plot_sweep(table:pd.DataFrame, reference:str='mart', z:float=2.0):
@@ -170,12 +250,19 @@ def paper_rows() -> dict:
     t4 = {r[0]: r[-1] for r in TABLE4}
     t5 = {r[0]: r[-1] for r in TABLE5}
     t1 = paper_table(1).droplevel('venue')
-    base, full1 = (float(t1.loc[r, ('Ekman6', 'AccE')]) for r in ('Baseline (MBT) [SF]', 'MART'))   # Table 1's MART: 52.66, not 53.17
-    rows = {'no-verification': ('Table 3', 'emotion-oriented masking, no verification', t3[(True, False)]),
-            'mask-random': ('Table 4', 'Random [MAEst]', t4['Random [MAEst]']), 'mask-tube': ('Table 4', 'Tube [VideoMAE]', t4['Tube [VideoMAE]']),
-            'mask-frame': ('Table 4', 'Frame [MaskFeat]', t4['Frame [MaskFeat]']), 'no-distribution': ('Table 5', 'Pixel [MAEst]', t5['Pixel [MAEst]']),
-            'baseline': ('Table 1', 'Baseline (MBT) [SF], Ekman6', base)}
-    return {k: (tab, row, acc, round(acc - (full1 if tab == 'Table 1' else ours), 2)) for k, (tab, row, acc) in rows.items()}
+    # Table 1's MART: 52.66, not 53.17
+    base, full1 = (float(t1.loc[r, ('Ekman6', 'AccE')]) for r in ('Baseline (MBT) [SF]', 'MART'))
+    rows = {
+        'no-verification': ('Table 3', 'emotion-oriented masking, no verification', t3[(True, False)]),
+        'mask-random': ('Table 4', 'Random [MAEst]', t4['Random [MAEst]']),
+        'mask-tube': ('Table 4', 'Tube [VideoMAE]', t4['Tube [VideoMAE]']),
+        'mask-frame': ('Table 4', 'Frame [MaskFeat]', t4['Frame [MaskFeat]']),
+        'no-distribution': ('Table 5', 'Pixel [MAEst]', t5['Pixel [MAEst]']),
+        'baseline': ('Table 1', 'Baseline (MBT) [SF], Ekman6', base),
+    }
+    return {
+        k: (tab, row, acc, round(acc - (full1 if tab == 'Table 1' else ours), 2)) for k, (tab, row, acc) in rows.items()
+    }
 
 def beside_paper(table:pd.DataFrame) -> pd.DataFrame:
     "`sweep_table` with the paper's row, AccE and difference to its full method (points) beside ours (in points)."
@@ -183,10 +270,30 @@ def beside_paper(table:pd.DataFrame) -> pd.DataFrame:
     out = table.assign(ours_diff_points=100 * table['diff'], ours_se_points=100 * table['se'],
                        paper_row=table.arm.map(lambda a: p[a][1] if a in p else ''),
                        paper_diff_points=table.arm.map(lambda a: p[a][3] if a in p else np.nan))
-    return out[['arm', 'table', 'seeds', 'acc_e', 'ours_diff_points', 'ours_se_points', 'verdict', 'paper_row', 'paper_diff_points']]
+    return out[
+        [
+            'arm',
+            'table',
+            'seeds',
+            'acc_e',
+            'ours_diff_points',
+            'ours_se_points',
+            'verdict',
+            'paper_row',
+            'paper_diff_points',
+        ]
+    ]
 
 # %% ../nbs/09_ablations.ipynb #7565ff8a
-PROBE_COLUMNS = ('train_tacl', 'probe_tacl', 'probe_tacl_text_neg', 'probe_hit', 'probe_hit_random', 'probe_rec', 'probe_kl')
+PROBE_COLUMNS = (
+    'train_tacl',
+    'probe_tacl',
+    'probe_tacl_text_neg',
+    'probe_hit',
+    'probe_hit_random',
+    'probe_rec',
+    'probe_kl',
+)
 
 def last_mart_epoch(path) -> dict:
     "The `PROBE_COLUMNS` of a run's last MART-stage epoch (metrics.jsonl); {} for a run without a MART stage."
@@ -196,7 +303,10 @@ def last_mart_epoch(path) -> dict:
 
 def probe_table(runs:pd.DataFrame) -> pd.DataFrame:
     "One row per MART run of `runs` (with an `arm` column): arm, seed and its last MART epoch's `PROBE_COLUMNS`."
-    rows = [dict(arm=r.arm, seed=r.seed, acc_e=r.acc_e, temporal_kl=r.temporal_kl, **last_mart_epoch(r.path)) for r in runs.itertuples()]
+    rows = [
+        dict(arm=r.arm, seed=r.seed, acc_e=r.acc_e, temporal_kl=r.temporal_kl, **last_mart_epoch(r.path))
+        for r in runs.itertuples()
+    ]
     rows = [r for r in rows if len(r) > 4]
     return pd.DataFrame(rows, columns=['arm', 'seed', 'acc_e', 'temporal_kl', *PROBE_COLUMNS])
 
@@ -208,7 +318,9 @@ def paired_seeds(table:pd.DataFrame, column:str, a:str='mart', b:str='shuffled-t
     n = len(d)
     se = float(d.std(ddof=1) / np.sqrt(n)) if n > 1 else float('nan')
     mean = float(d.mean()) if n else float('nan')
-    verdict = 'too few seeds' if n < 2 else ('higher' if mean > 2 * se else 'lower' if mean < -2 * se else 'below resolution')
+    verdict = (
+        'too few seeds' if n < 2 else ('higher' if mean > 2 * se else 'lower' if mean < -2 * se else 'below resolution')
+    )
     return dict(column=column, a=a, b=b, seeds=n, a_mean=float(x.reindex(d.index).mean()) if n else float('nan'),
                 b_mean=float(y.reindex(d.index).mean()) if n else float('nan'), diff=mean, se=se, verdict=verdict)
 

@@ -15,7 +15,9 @@ from .labels import DataConfig
 __all__ = ['kaldi_mel_banks', 'kaldi_mel_centres', 'kaldi_fbank', 'audio_windows', 'spec_augment', 'normalize_fbank']
 
 # %% ../nbs/00_data_4_audio.ipynb #cdf79211
-def kaldi_mel_banks(n_mels:int=128, n_fft:int=512, sample_rate:int=16000, low_freq:float=20.0, high_freq:float=0.0) -> torch.Tensor:
+def kaldi_mel_banks(
+    n_mels: int = 128, n_fft: int = 512, sample_rate: int = 16000, low_freq: float = 20.0, high_freq: float = 0.0
+) -> torch.Tensor:
     "Kaldi's triangular mel filters `[n_mels, n_fft // 2 + 1]` (triangles in mel space, Nyquist column zero)."
     nyquist = sample_rate / 2
     high = high_freq if high_freq > 0 else nyquist + high_freq

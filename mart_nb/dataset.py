@@ -50,7 +50,8 @@ class MediaCache:
         "One value never takes more than an eighth of the budget."
         return self.max_bytes // 8
 
-    def _file(self, key) -> Path: return self.folder / f"{key[0]}-{hashlib.sha1(repr(key).encode()).hexdigest()[:20]}.pt"
+    def _file(self, key) -> Path:
+        return self.folder / f"{key[0]}-{hashlib.sha1(repr(key).encode()).hexdigest()[:20]}.pt"
 
     def _load(self, path:Path):
         try: return torch.load(path, weights_only=True)
@@ -101,8 +102,11 @@ def find_video_file(folder, it:VideoItem, also=None) -> Path:
     for ext in VIDEO_EXTS + tuple(e.upper() for e in VIDEO_EXTS):
         if (folder / (it.vid + ext)).exists(): return folder / (it.vid + ext)
     looked = (f"{also} and " if also else '') + f"{folder / it.vid}.{{{','.join(e[1:] for e in VIDEO_EXTS)}}}"
-    raise VideoNotFoundError(folder / it.vid, f"video {it.rel!r} is listed in the split but not found (looked for {looked}).",
-                             "add the file, or remove the video from the split.")
+    raise VideoNotFoundError(
+        folder / it.vid,
+        f"video {it.rel!r} is listed in the split but not found (looked for {looked}).",
+        "add the file, or remove the video from the split.",
+    )
 
 def _stamp(path) -> tuple:
     "What identifies a file's content for the caches: its path, modification time and size."
@@ -116,8 +120,11 @@ class VideoEmotionDataset(Dataset):
                  train:Optional[bool]=None, strict:bool=True):
         self.root, self.cfg = Path(root), cfg or DataConfig()
         if not self.root.is_dir():
-            raise DatasetLayoutError(self.root, "dataset root does not exist.",
-                                     f"pass the folder that holds {self.cfg.video_dir}/ or {self.cfg.frames_dir}/ and the split file.")
+            raise DatasetLayoutError(
+                self.root,
+                "dataset root does not exist.",
+                f"pass the folder that holds {self.cfg.video_dir}/ or {self.cfg.frames_dir}/ and the split file.",
+            )
         self.info = self.cfg.info
         self.train = split_is_training(annotation, subset) if train is None else train
         self.items = read_split(annotation, self.info, subset, root=self.root)
@@ -133,31 +140,50 @@ class VideoEmotionDataset(Dataset):
         missing = [e for e in problems if isinstance(e, VideoNotFoundError)]
         if len(missing) == len(self.items):                         # nothing found at all: the root is wrong
             eg = ''.join(f"\n  {e.path}.*" for e in missing[:3])
-            raise DatasetLayoutError(self.root, f"none of the {len(self.items)} videos listed in {Path(annotation).name} is "
+            raise DatasetLayoutError(
+                self.root,
+                f"none of the {len(self.items)} videos listed in {Path(annotation).name} is "
                 f"under this root (looked for {self.cfg.video_dir}/<Class>/<id>.<ext> and {self.cfg.frames_dir}/<Class>/<id>/, "
-                f"e.g.{eg}). Is the root right?", "pass the dataset's root folder; if its media folders are named "
-                "otherwise, set DataConfig(video_dir=..., frames_dir=...).")
+                f"e.g.{eg}). Is the root right?",
+                "pass the dataset's root folder; if its media folders are named "
+                "otherwise, set DataConfig(video_dir=..., frames_dir=...).",
+            )
         if problems and strict:
-            raise problems[0] if len(problems) == 1 else MartDataError(self.root, f"{len(problems)} videos cannot be used:\n  "
-                + '\n  '.join(map(str, problems)), "fix or remove them, or pass strict=False to skip them.")
+            raise (
+                problems[0]
+                if len(problems) == 1
+                else MartDataError(
+                    self.root,
+                    f"{len(problems)} videos cannot be used:\n  " + '\n  '.join(map(str, problems)),
+                    "fix or remove them, or pass strict=False to skip them.",
+                )
+            )
         self.skipped = [(str(e.path), str(e)) for e in problems]
         if self.skipped: warnings.warn(f"{len(self.skipped)} of {len(self.items)} videos skipped; see dataset.skipped")
         if not self.entries:
             first = ''.join(f"\n  {e.path}: {e.problem}" for e in problems[:3])
             more = f"\n  ... and {len(problems) - 3} more" if len(problems) > 3 else ''
-            err = EmptySplitError(self.root, f"no usable video in the split; all {len(problems)} have problems:{first}{more}",
-                                  "fix these files (strict=True lists every problem with its own fix).")
-            err.skipped = self.skipped                              # (file, message) of every video, for callers that go on
+            err = EmptySplitError(
+                self.root,
+                f"no usable video in the split; all {len(problems)} have problems:{first}{more}",
+                "fix these files (strict=True lists every problem with its own fix).",
+            )
+            # (file, message) of every video, for callers that go on
+            err.skipped = self.skipped
             raise err
 
     def _warn_timing(self):
         guessed = [e for e in self.entries if e.info.fps_source in ('assumed', 'subtitles')]
         if not guessed: return
-        names = ', '.join(str(e.media) for e in guessed[:3]) + (f" and {len(guessed) - 3} more" if len(guessed) > 3 else '')
-        warnings.warn(f"{len(guessed)} frame folders have no fps file, no video file beside them and no audio: their frame rate "
-                      f"is assumed to be {self.cfg.frames_fps} fps (DataConfig.frames_fps), or lowered so that the clip lasts "
-                      f"until its last subtitle ends ({names}). Fix: write each folder's frame rate into a file named "
-                      "'fps' (extract_frames does), or add the audio.")
+        names = ', '.join(str(e.media) for e in guessed[:3]) + (
+            f" and {len(guessed) - 3} more" if len(guessed) > 3 else ''
+        )
+        warnings.warn(
+            f"{len(guessed)} frame folders have no fps file, no video file beside them and no audio: their frame rate "
+            f"is assumed to be {self.cfg.frames_fps} fps (DataConfig.frames_fps), or lowered so that the clip lasts "
+            f"until its last subtitle ends ({names}). Fix: write each folder's frame rate into a file named "
+            "'fps' (extract_frames does), or add the audio."
+        )
 
 # %% ../nbs/00_data_6_dataset.ipynb #ef52dcb8
 @patch
@@ -177,12 +203,25 @@ def _video_beside(self:VideoEmotionDataset, it:VideoItem):
 def _entry(self:VideoEmotionDataset, it:VideoItem) -> _Entry:
     "Find the files of `it` in the dataset's layout and probe them."
     media, is_folder = self._find_media(it)
-    mp3 = next((p for p in (self.root / self.cfg.audio_dir / it.label_name / (it.vid + e) for e in AUDIO_EXTS) if p.exists()), None)
+    mp3 = next(
+        (p for p in (self.root / self.cfg.audio_dir / it.label_name / (it.vid + e) for e in AUDIO_EXTS) if p.exists()),
+        None,
+    )
     srt = self.root / self.cfg.srt_dir / it.label_name / (it.vid + '.srt')
-    return self._probe(it, media, is_folder, mp3, srt if srt.exists() else None, self._video_beside(it) if is_folder else None)
+    return self._probe(
+        it, media, is_folder, mp3, srt if srt.exists() else None, self._video_beside(it) if is_folder else None
+    )
 
 @patch
-def _probe(self:VideoEmotionDataset, it:VideoItem, media:Path, is_folder:bool, mp3:Optional[Path], srt:Optional[Path], beside=None) -> _Entry:
+def _probe(
+    self: VideoEmotionDataset,
+    it: VideoItem,
+    media: Path,
+    is_folder: bool,
+    mp3: Optional[Path],
+    srt: Optional[Path],
+    beside=None,
+) -> _Entry:
     "Probe one video's files (a video file or a frame folder, an optional audio file and srt)."
     info = probe_frame_folder(media, self.cfg.frames_fps) if is_folder else probe_video_file(media)
     seconds = probe_audio_file(mp3) if mp3 is not None else None
@@ -200,25 +239,39 @@ def _folder_timing(self:VideoEmotionDataset, info:MediaInfo, beside, seconds, su
     else:
         fps, source = self.cfg.frames_fps, 'assumed'
         last = max((s.end for s in subs), default=0.0)
-        if last > n / fps: fps, source = n / last, 'subtitles'          # a guessed duration must not drop subtitle lines
+        # a guessed duration must not drop subtitle lines
+        if last > n / fps: fps, source = n / last, 'subtitles'
     return replace(info, fps=fps, duration=n / fps, fps_source=source)
 
 
 @patch(cls_method=True)
-def from_files(cls:VideoEmotionDataset, videos:Sequence, cfg:Optional[DataConfig]=None, srts:Optional[Sequence]=None, audios:Optional[Sequence]=None):
+def from_files(
+    cls: VideoEmotionDataset,
+    videos: Sequence,
+    cfg: Optional[DataConfig] = None,
+    srts: Optional[Sequence] = None,
+    audios: Optional[Sequence] = None,
+):
     "A dataset of video files (or frame folders) outside any layout, e.g. a user's own clip; labels unknown (-1)."
     ds = cls.__new__(cls)
     ds.cfg = cfg or DataConfig()
     ds.info, ds.train, ds.cache = ds.cfg.info, False, MediaCache(ds.cfg.cache_mb, ds.cfg.cache_dir)
     videos = [Path(v) for v in videos]
     srts, audios = list(srts or [None] * len(videos)), list(audios or [None] * len(videos))
-    if not (len(srts) == len(audios) == len(videos)): raise ValueError(f"{len(videos)} videos, {len(srts)} srt files, {len(audios)} audio files: give one each (or None)")
+    if not (len(srts) == len(audios) == len(videos)):
+        raise ValueError(
+            f"{len(videos)} videos, {len(srts)} srt files, {len(audios)} audio files: give one each (or None)"
+        )
     ds.root = videos[0].parent if videos else Path('.')
     ds.items, ds.skipped = [VideoItem(v.stem, '?', -1, 'files') for v in videos], []
     for v, s, a in zip(videos, srts, audios):
         if not v.exists(): raise DatasetLayoutError(v, "file not found.", "check the path of the video.")
-        if s is not None and not Path(s).exists(): raise DatasetLayoutError(Path(s), "subtitle file not found.", "check its path, or pass srt=None.")
-    ds.entries = [ds._probe(it, v, v.is_dir(), Path(a) if a else None, Path(s) if s else None) for it, v, s, a in zip(ds.items, videos, srts, audios)]
+        if s is not None and not Path(s).exists():
+            raise DatasetLayoutError(Path(s), "subtitle file not found.", "check its path, or pass srt=None.")
+    ds.entries = [
+        ds._probe(it, v, v.is_dir(), Path(a) if a else None, Path(s) if s else None)
+        for it, v, s, a in zip(ds.items, videos, srts, audios)
+    ]
     ds._warn_timing()
     return ds
 
@@ -230,7 +283,9 @@ def __len__(self:VideoEmotionDataset): return len(self.entries)
 def n_segments(self:VideoEmotionDataset) -> int: return self.cfg.segments(self.train)
 
 @patch
-def plan(self:VideoEmotionDataset, i:int, n_segments:Optional[int]=None, train:Optional[bool]=None, generator=None) -> SegmentPlan:
+def plan(
+    self: VideoEmotionDataset, i: int, n_segments: Optional[int] = None, train: Optional[bool] = None, generator=None
+) -> SegmentPlan:
     "Frame windows, spans and text of video `i` for one draw (no decoding); evaluation sampling unless `train`."
     e, cfg = self.entries[i], self.cfg
     ns, train = n_segments or self.n_segments, self.train if train is None else train
@@ -256,11 +311,25 @@ def __getitem__(self:VideoEmotionDataset, i) -> dict:
     if self.train: video, audio = self._frames(e, plan.indices, g), self._audio(e, plan.window, g)
     else:                                                                # deterministic: decoded once, then cached
         key = ('clip', *_stamp(e.media), *_stamp(e.audio), ns, self._clip_config())
-        clip = self.cache.get(key, lambda: dict(video=self._frames(e, plan.indices, None), audio=self._audio(e, plan.window, None)), disk=True)
+        clip = self.cache.get(
+            key,
+            lambda: dict(video=self._frames(e, plan.indices, None), audio=self._audio(e, plan.window, None)),
+            disk=True,
+        )
         video, audio = clip['video'].clone(), clip['audio'].clone()
-    return dict(video=video, audio=audio, text=plan.text, label=e.item.label, sentiment=self.info.sentiment_of(e.item.label) if e.item.label >= 0 else -1,
-                id=e.item.vid, index=i, has_audio=e.audio is not None, has_text=e.has_text,
-                segment_times=plan.window, segment_spans=plan.span)
+    return dict(
+        video=video,
+        audio=audio,
+        text=plan.text,
+        label=e.item.label,
+        sentiment=self.info.sentiment_of(e.item.label) if e.item.label >= 0 else -1,
+        id=e.item.vid,
+        index=i,
+        has_audio=e.audio is not None,
+        has_text=e.has_text,
+        segment_times=plan.window,
+        segment_spans=plan.span,
+    )
 
 # %% ../nbs/00_data_6_dataset.ipynb #cfbb7ce7
 @patch
@@ -276,10 +345,17 @@ def _read(self:VideoEmotionDataset, e:_Entry, idx:torch.Tensor) -> torch.Tensor:
 @patch
 def _video_frames(self:VideoEmotionDataset, e:_Entry, idx:torch.Tensor) -> torch.Tensor:
     "Frames at `idx` -> uint8 `[*idx.shape, 3, H, W]`: from the whole video decoded once and cached, when it fits."
-    h, w = (e.info.height, e.info.width) if e.is_folder else _scaled_size(e.info.height, e.info.width, self.cfg.decode_short_side)
+    h, w = (
+        (e.info.height, e.info.width)
+        if e.is_folder
+        else _scaled_size(e.info.height, e.info.width, self.cfg.decode_short_side)
+    )
     n = e.info.n_frames
-    if n * 3 * h * w > self.cache.max_item_bytes: return self._read(e, idx)         # too big to keep: decode what is asked
-    every = self.cache.get(('frames', *_stamp(e.media), self.cfg.decode_short_side), lambda: self._read(e, torch.arange(n)))
+    # too big to keep: decode what is asked
+    if n * 3 * h * w > self.cache.max_item_bytes: return self._read(e, idx)
+    every = self.cache.get(
+        ('frames', *_stamp(e.media), self.cfg.decode_short_side), lambda: self._read(e, torch.arange(n))
+    )
     return every[idx]                                                               # (*idx.shape, 3, H, W)
 
 @patch
@@ -304,7 +380,8 @@ def _fbank(self:VideoEmotionDataset, e:_Entry) -> torch.Tensor:
 @patch
 def _audio(self:VideoEmotionDataset, e:_Entry, window:torch.Tensor, g) -> torch.Tensor:
     cfg = self.cfg
-    a = audio_windows(self._fbank(e), window.mean(1), cfg.audio_frames)             # (Ns, 100, 128), centred on the frames
+    # (Ns, 100, 128), centred on the frames
+    a = audio_windows(self._fbank(e), window.mean(1), cfg.audio_frames)
     if self.train:
         a = spec_augment(a.flatten(0, 1), cfg.spec_freq_mask, cfg.spec_time_mask, g).view_as(a)
     return normalize_fbank(a, cfg)
@@ -320,16 +397,23 @@ def collate_videos(samples:Sequence) -> dict:
         else: out[k] = list(vals)
     return out
 
-def make_loader(ds:VideoEmotionDataset, batch_size:int=2, shuffle:Optional[bool]=None, num_workers:int=0, **kw) -> DataLoader:
+def make_loader(
+    ds: VideoEmotionDataset, batch_size: int = 2, shuffle: Optional[bool] = None, num_workers: int = 0, **kw
+) -> DataLoader:
     "A `DataLoader` with `collate_videos`; shuffles and drops the last partial batch in training only; workers persist across epochs."
     shuffle = (ds.train and 'sampler' not in kw) if shuffle is None else shuffle
     drop_last = kw.pop('drop_last', ds.train)
     if drop_last and len(ds) < batch_size:
-        raise EmptySplitError(ds.root, f"the split has {len(ds)} usable videos, fewer than batch_size={batch_size}: "
-                              "a training loader drops the last partial batch, so it would yield no batch at all.",
-                              f"use batch_size <= {len(ds)} (with gradient accumulation for a larger effective batch), or add videos.")
+        raise EmptySplitError(
+            ds.root,
+            f"the split has {len(ds)} usable videos, fewer than batch_size={batch_size}: "
+            "a training loader drops the last partial batch, so it would yield no batch at all.",
+            f"use batch_size <= {len(ds)} (with gradient accumulation for a larger effective batch), or add videos.",
+        )
     if 'batch_sampler' in kw:                                         # it makes the batches itself
-        return DataLoader(ds, num_workers=num_workers, collate_fn=collate_videos, persistent_workers=num_workers > 0, **kw)
+        return DataLoader(
+            ds, num_workers=num_workers, collate_fn=collate_videos, persistent_workers=num_workers > 0, **kw
+        )
     return DataLoader(ds, batch_size=batch_size, shuffle=shuffle, num_workers=num_workers, collate_fn=collate_videos,
                       drop_last=drop_last, persistent_workers=num_workers > 0, **kw)
 
@@ -348,7 +432,12 @@ class EpochSampler(torch.utils.data.Sampler):
 class EpochBatchSampler(torch.utils.data.Sampler):
     "Batches of `EpochSampler` pairs for `epochs` consecutive epochs from `set_epoch`'s: one loader iterator serves them all."
     def __init__(self, n:int, batch_size:int, seed:int=0, epochs:int=1, shuffle:bool=True, rank:int=0, world:int=1):
-        self.items, self.batch_size, self.epochs, self.first = EpochSampler(n, seed, shuffle, rank, world), batch_size, epochs, 0
+        self.items, self.batch_size, self.epochs, self.first = (
+            EpochSampler(n, seed, shuffle, rank, world),
+            batch_size,
+            epochs,
+            0,
+        )
     def set_epoch(self, epoch:int, epochs:Optional[int]=None):
         self.first = epoch
         if epochs is not None: self.epochs = epochs

@@ -66,7 +66,8 @@ def lexicon_signals(
     return signals, scores, dists
 
 # %% ../nbs/01_evidence.ipynb #0c261c36
-DEGREE_SIGNALS = ('colourfulness', 'motion', 'loudness', 'lexicon_label')   # signals that grow with the degree of emotion
+# signals that grow with the degree of emotion
+DEGREE_SIGNALS = ('colourfulness', 'motion', 'loudness', 'lexicon_label')
 
 @dataclass
 class VideoSignals:
@@ -90,8 +91,12 @@ def video_signals(
     signals = {**visual_signals(sample['video']), **audio_signals(sample['audio'], cfg), **lex}
     planted = None
     if truth is not None:
-        planted = {k: torch.as_tensor(v, dtype=torch.float32) for k, v in planted_segments(truth, len(sample['text'])).items()}
-    return VideoSignals(sample['id'], sample['label'], {k: v.float() for k, v in signals.items()}, scores, dists, planted)
+        planted = {
+            k: torch.as_tensor(v, dtype=torch.float32) for k, v in planted_segments(truth, len(sample['text'])).items()
+        }
+    return VideoSignals(
+        sample['id'], sample['label'], {k: v.float() for k, v in signals.items()}, scores, dists, planted
+    )
 
 def stratified_subset(
     labels:Sequence[int],  # the class of each item
@@ -106,7 +111,9 @@ def stratified_subset(
     take = np.floor(quota).astype(int)
     extra = np.lexsort((rng.random(len(classes)), take - quota))[:n - take.sum()]   # largest remainders (random ties)
     take[extra] += 1
-    return sorted(int(i) for c, k in zip(classes, take) for i in rng.choice(np.flatnonzero(labels == c), k, replace=False))
+    return sorted(
+        int(i) for c, k in zip(classes, take) for i in rng.choice(np.flatnonzero(labels == c), k, replace=False)
+    )
 
 class LoadedVideos(list):
     "The `VideoSignals` from `load_videos`, with the videos it skipped and how it chose them."
@@ -134,7 +141,9 @@ def load_videos(
         try: ds = VideoEmotionDataset(root, annotation, s, cfg, train=False, strict=strict)
         except EmptySplitError as e:
             if len(subsets) == 1: raise
-            if getattr(e, 'skipped', None): skipped += e.skipped      # strict=False: every video of this subset unreadable
+            if getattr(e, 'skipped', None):
+                # strict=False: every video of this subset unreadable
+                skipped += e.skipped
             else: present = getattr(e, 'subsets', present)           # a subset the split does not have
             continue
         skipped += ds.skipped
@@ -142,8 +151,11 @@ def load_videos(
     if not pool:
         split_path = Path(annotation) if Path(annotation).is_absolute() else Path(root) / annotation
         if skipped:                                       # strict=False and every subset unreadable
-            err = EmptySplitError(split_path, f"no usable video in the split; all {len(skipped)} of its videos were skipped.",
-                                  "fix these files (strict=True lists every problem with its own fix).")
+            err = EmptySplitError(
+                split_path,
+                f"no usable video in the split; all {len(skipped)} of its videos were skipped.",
+                "fix these files (strict=True lists every problem with its own fix).",
+            )
             err.skipped = skipped
             raise err
         listed = ', '.join(f"{k} ({n})" for k, n in (present or {}).items()) or 'none'
@@ -162,7 +174,9 @@ def load_videos(
         out.append(video_signals(sample, lexicon, ds.info, cfg, load_truth(ds.root, ds.entries[i].item)))
     info = pool[0][0].info
     per_class = {info.classes[c]: int(k) for c, k in zip(*np.unique([v.label for v in out], return_counts=True))}
-    return LoadedVideos(out, skipped, dict(available=len(pool), max_videos=max_videos, seed=seed, loaded=len(out), per_class=per_class))
+    return LoadedVideos(
+        out, skipped, dict(available=len(pool), max_videos=max_videos, seed=seed, loaded=len(out), per_class=per_class)
+    )
 
 def signal_matrix(
     videos:Sequence,  # `VideoSignals` with the same number of segments
@@ -279,25 +293,40 @@ def permutation_test(
     observed = float(statistic(x))
     null = np.array([statistic(shuffle_segments(x, rng)) for _ in range(n_perm)], dtype=np.float64)
     defined = null[~np.isnan(null)]                                           # undefined shuffles do not count
-    p = (1 + np.sum(defined >= observed)) / (1 + len(defined)) if not math.isnan(observed) and len(defined) else float('nan')
+    p = (
+        (1 + np.sum(defined >= observed)) / (1 + len(defined))
+        if not math.isnan(observed) and len(defined)
+        else float('nan')
+    )
     return dict(observed=observed, null=null, p_value=float(p), n_null=len(defined))
 
 # %% ../nbs/01_evidence.ipynb #eb94b027
 def _test_summary(test:dict) -> dict:
     "A permutation test's observed value, p-value and null moments; `null` keeps the array (not written to JSON)."
-    return dict(observed=test['observed'], p_value=test['p_value'], n_null=test['n_null'], null_mean=float(np.nanmean(test['null'])),
-                null_std=float(np.nanstd(test['null'])), null=test['null'])
+    return dict(
+        observed=test['observed'],
+        p_value=test['p_value'],
+        n_null=test['n_null'],
+        null_mean=float(np.nanmean(test['null'])),
+        null_std=float(np.nanstd(test['null'])),
+        null=test['null'],
+    )
 
 def signal_statistics(x:np.ndarray, n_perm:int=1000, seed:int=0) -> dict:
     "Temporal-variation statistics of one signal `[V, Ns]`: variance split (and its noise reference), temporal entropy, autocorrelation test, peak spread."
     x = np.asarray(x)
     out = variance_decomposition(x)
     out['noise_within_fraction'] = noise_within_fraction(*x.shape)
-    out['temporal_entropy'] = float(np.nanmean(temporal_entropy(x))) if not np.isnan(temporal_entropy(x)).all() else float('nan')
-    out['autocorrelation'] = _test_summary(permutation_test(x, lambda z: np.nanmean(lag1_autocorrelation(z)), n_perm, seed))
+    out['temporal_entropy'] = (
+        float(np.nanmean(temporal_entropy(x))) if not np.isnan(temporal_entropy(x)).all() else float('nan')
+    )
+    out['autocorrelation'] = _test_summary(
+        permutation_test(x, lambda z: np.nanmean(lag1_autocorrelation(z)), n_perm, seed)
+    )
     peaks = peak_segments(x)
     out['peak_differs_between_videos'] = between_video_peak_difference(peaks)
-    out['no_peak'] = int((peaks == NO_PEAK).sum())                           # constant videos, left out of the peak statistics
+    # constant videos, left out of the peak statistics
+    out['no_peak'] = int((peaks == NO_PEAK).sum())
     return out
 
 def pair_statistics(x:np.ndarray, y:np.ndarray, n_perm:int=1000, seed:int=0) -> dict:
@@ -308,7 +337,9 @@ def pair_statistics(x:np.ndarray, y:np.ndarray, n_perm:int=1000, seed:int=0) -> 
 
 def truth_recovery(videos:Sequence, names:Sequence[str]=DEGREE_SIGNALS) -> dict:
     "Per signal: correlation with the planted curves (per video) and how often its peak hits a planted affective segment."
-    inten, total = signal_matrix(videos, 'truth_intensity'), signal_matrix(videos, 'truth_intensity') + signal_matrix(videos, 'truth_confuser')
+    inten, total = signal_matrix(videos, 'truth_intensity'), signal_matrix(videos, 'truth_intensity') + signal_matrix(
+        videos, 'truth_confuser'
+    )
     out = {}
     for n in names:
         x = signal_matrix(videos, n)
@@ -316,9 +347,16 @@ def truth_recovery(videos:Sequence, names:Sequence[str]=DEGREE_SIGNALS) -> dict:
         peaks = peak_segments(x)
         defined = peaks != NO_PEAK
         hits = int((inten[np.flatnonzero(defined), peaks[defined]] >= 0.5).sum())
-        out[n] = dict(r_intensity=float(np.nanmean(r_i)), r_total=float(np.nanmean(r_t)), r_total_min=float(np.nanmin(r_t)),
-                      r_intensity_min=float(np.nanmin(r_i)), undefined=int(np.isnan(r_i).sum()), no_peak=int((~defined).sum()),
-                      peak_hits=hits, peak_hit=hits / int(defined.sum()) if defined.any() else float('nan'))
+        out[n] = dict(
+            r_intensity=float(np.nanmean(r_i)),
+            r_total=float(np.nanmean(r_t)),
+            r_total_min=float(np.nanmin(r_t)),
+            r_intensity_min=float(np.nanmin(r_i)),
+            undefined=int(np.isnan(r_i).sum()),
+            no_peak=int((~defined).sum()),
+            peak_hits=hits,
+            peak_hit=hits / int(defined.sum()) if defined.any() else float('nan'),
+        )
     return out
 
 def evidence_statistics(
@@ -333,23 +371,32 @@ def evidence_statistics(
     all_defined = (peaks != NO_PEAK).all(0)                                  # videos where every signal has a peak
     P = torch.cat([v.distribution for v in videos]).numpy()                  # (V*Ns, C)
     cued = P.sum(1) > 0
-    stats = dict(n_videos=len(videos), n_segments=int(X[names[0]].shape[1]), n_permutations=n_perm,
-                 signals={n: signal_statistics(X[n], n_perm, seed) for n in names},
-                 pairs={f'{a}~{b}': pair_statistics(X[a], X[b], n_perm, seed) for a, b in combinations(names, 2)},
-                 all_peaks_agree=float((peaks == peaks[0]).all(0)[all_defined].mean()) if all_defined.any() else float('nan'),
-                 videos_with_all_peaks=int(all_defined.sum()),
-                 lexicon=dict(segments_with_mapped_cues=float(cued.mean()),
-                              distribution_entropy=float(normalized_entropy(P[cued]).mean()) if cued.any() else None))
+    stats = dict(
+        n_videos=len(videos),
+        n_segments=int(X[names[0]].shape[1]),
+        n_permutations=n_perm,
+        signals={n: signal_statistics(X[n], n_perm, seed) for n in names},
+        pairs={f'{a}~{b}': pair_statistics(X[a], X[b], n_perm, seed) for a, b in combinations(names, 2)},
+        all_peaks_agree=float((peaks == peaks[0]).all(0)[all_defined].mean()) if all_defined.any() else float('nan'),
+        videos_with_all_peaks=int(all_defined.sum()),
+        lexicon=dict(
+            segments_with_mapped_cues=float(cued.mean()),
+            distribution_entropy=float(normalized_entropy(P[cued]).mean()) if cued.any() else None,
+        ),
+    )
     if videos and all(v.truth is not None for v in videos):
         stats['planted'] = signal_statistics(signal_matrix(videos, 'truth_intensity'), n_perm, seed)
-        stats['planted']['distribution_entropy'] = float(normalized_entropy(torch.cat([v.truth['distribution'] for v in videos]).numpy()).mean())
+        stats['planted']['distribution_entropy'] = float(
+            normalized_entropy(torch.cat([v.truth['distribution'] for v in videos]).numpy()).mean()
+        )
         stats['truth'] = truth_recovery(videos, names)
     return stats
 
 # %% ../nbs/01_evidence.ipynb #ec13cc6a
 def default_output_dir() -> Path:
     "`runs/evidence` in the source checkout, or `<tmp>/mart_nb_evidence_<pid>` under nbdev_test / pytest (not created here)."
-    if os.environ.get('IN_TEST') or os.environ.get('PYTEST_CURRENT_TEST'): return Path(tempfile.gettempdir()) / f'mart_nb_evidence_{os.getpid()}'
+    if os.environ.get('IN_TEST') or os.environ.get('PYTEST_CURRENT_TEST'):
+        return Path(tempfile.gettempdir()) / f'mart_nb_evidence_{os.getpid()}'
     try: return project_root() / 'runs' / 'evidence'
     except FileNotFoundError: return Path.cwd() / 'runs' / 'evidence'
 
@@ -370,7 +417,8 @@ def signal_table(videos:Sequence) -> pd.DataFrame:
     for v in videos:
         for t in range(len(next(iter(v.signals.values())))):
             row = dict(video=v.video_id, label=v.label, segment=t, **{k: float(s[t]) for k, s in v.signals.items()})
-            if v.truth is not None: row.update(truth_intensity=float(v.truth['intensity'][t]), truth_confuser=float(v.truth['confuser'][t]))
+            if v.truth is not None:
+                row.update(truth_intensity=float(v.truth['intensity'][t]), truth_confuser=float(v.truth['confuser'][t]))
             rows.append(row)
     return pd.DataFrame(rows)
 

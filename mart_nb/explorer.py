@@ -40,13 +40,16 @@ TEACHERS = ('oracle', 'random', 'run')
 @dataclass(frozen=True)
 class ExplorerState:
     "What the explorer shows: which video, which weights and teacher, which segment, and how it is masked."
-    source: Optional[str] = None      # dataset root (with its split file) or one video file (its .srt beside it); None: the shipped sample
+    # dataset root (with its split file) or one video file (its .srt beside it); None: the shipped sample
+    source: Optional[str] = None
     video: int = 0                    # index of the video in the split (0 for a video file)
-    checkpoint: Optional[str] = None  # a training run folder (mart.pt, teacher.pt) or its mart.pt; None: random weights (seeded)
+    # a training run folder (mart.pt, teacher.pt) or its mart.pt; None: random weights (seeded)
+    checkpoint: Optional[str] = None
     segment: int = 0                  # the segment shown, 0 .. Ns - 1
     ratio: float = 0.5                # masking ratio r (training grows it from 0.1 to 0.5)
     strategy: str = 'emotion'         # 'emotion' | 'random' | 'tube' | 'frame' (mart_nb.masking.STRATEGIES)
-    teacher: str = 'oracle'           # D_tcam from 'oracle' (planted truth) | 'random' (a random host) | 'run' (the checkpoint's teacher)
+    # D_tcam from 'oracle' (planted truth) | 'random' (a random host) | 'run' (the checkpoint's teacher)
+    teacher: str = 'oracle'
     annotation: str = 've8_01.json'   # split file under the dataset root
     subset: str = 'test'              # subset of the split; the clips are read in evaluation sampling (centred windows)
     dataset: str = 've8'              # label set of the random weights (a checkpoint brings its own)
@@ -55,12 +58,17 @@ class ExplorerState:
     def __post_init__(self):
         if self.strategy not in STRATEGIES: raise ValueError(f"strategy={self.strategy!r} is not one of {STRATEGIES}")
         if self.teacher not in TEACHERS: raise ValueError(f"teacher={self.teacher!r} is not one of {TEACHERS}")
-        if not 0 < self.ratio < 1: raise ValueError(f"ratio={self.ratio} must lie in (0, 1): it is the share of tokens masked")
-        if self.video < 0 or self.segment < 0: raise ValueError(f"video={self.video} and segment={self.segment} must be >= 0")
-        if self.dataset not in DATASETS: raise ValueError(f"dataset={self.dataset!r} is unknown; known datasets: {sorted(DATASETS)}")
+        if not 0 < self.ratio < 1:
+            raise ValueError(f"ratio={self.ratio} must lie in (0, 1): it is the share of tokens masked")
+        if self.video < 0 or self.segment < 0:
+            raise ValueError(f"video={self.video} and segment={self.segment} must be >= 0")
+        if self.dataset not in DATASETS:
+            raise ValueError(f"dataset={self.dataset!r} is unknown; known datasets: {sorted(DATASETS)}")
         if self.teacher == 'run' and not self.checkpoint:
-            raise ValueError("teacher='run' uses the teacher of a checkpoint, and no checkpoint is given: pass checkpoint=<run folder>, "
-                             "or choose teacher='oracle' (planted sample) or 'random'")
+            raise ValueError(
+                "teacher='run' uses the teacher of a checkpoint, and no checkpoint is given: pass checkpoint=<run folder>, "
+                "or choose teacher='oracle' (planted sample) or 'random'"
+            )
 
 # %% ../nbs/07_explorer.ipynb #a8b26744
 class ExplorerCache:
@@ -103,19 +111,27 @@ def _mart_file(path) -> Path:
     path = Path(path).expanduser()
     file = path / 'mart.pt' if path.is_dir() else path
     if not file.is_file():
-        raise FileNotFoundError(f"{file}: no MART checkpoint here. Pass the folder of a training run (mart_nb.runner.run_training "
-                                "writes mart.pt there after the MART stage) or the path of its mart.pt; leave it empty for random weights.")
+        raise FileNotFoundError(
+            f"{file}: no MART checkpoint here. Pass the folder of a training run (mart_nb.runner.run_training "
+            "writes mart.pt there after the MART stage) or the path of its mart.pt; leave it empty for random weights."
+        )
     return file
 
 def load_run(path, device='cpu') -> RunModels:
     "The MART module (`mart.pt`) and the teacher (`teacher.pt`, or the run's `teacher` setting) of a training run folder."
     file = _mart_file(path)
     ck = load_checkpoint(file)
-    if 'mart' not in ck: raise ValueError(f"{file} holds no MART weights (keys {sorted(ck)}): pass the run's mart.pt, not best.pt or teacher.pt")
+    if 'mart' not in ck:
+        raise ValueError(
+            f"{file} holds no MART weights (keys {sorted(ck)}): pass the run's mart.pt, not best.pt or teacher.pt"
+        )
     try: cfg = TrainConfig(**{k: v for k, v in ck['config'].items() if k in {f.name for f in fields(TrainConfig)}})
     except (AttributeError, KeyError, TypeError) as e:
-        raise ValueError(f"{file}: its run config cannot be read ({type(e).__name__}: {e}); pass the mart.pt of a mart_nb training run") from None
-    mart = load_mart(file)                                                    # the run's MART settings, its saved weights
+        raise ValueError(
+            f"{file}: its run config cannot be read ({type(e).__name__}: {e}); pass the mart.pt of a mart_nb training run"
+        ) from None
+    # the run's MART settings, its saved weights
+    mart = load_mart(file)
     teacher_file = resolve_path(cfg.teacher) if cfg.teacher else file.parent / 'teacher.pt'
     teacher = load_host(teacher_file, device) if teacher_file.is_file() else None
     return RunModels(mart.to(device).eval(), teacher, cfg.data_config(), str(file))
@@ -133,7 +149,9 @@ class Clip:
     times: torch.Tensor          # [Ns, 2] first and last second of each segment's frames
     truth: Optional[dict]        # the planted truth (mart_nb.synth); None for real data
 
-def open_source(source:Optional[str], cfg:DataConfig, annotation:str='ve8_01.json', subset:str='test') -> VideoEmotionDataset:
+def open_source(
+    source: Optional[str], cfg: DataConfig, annotation: str = 've8_01.json', subset: str = 'test'
+) -> VideoEmotionDataset:
     "The evaluation dataset of `source`: a dataset root (with `annotation`), one video file (and its .srt), or None for the sample."
     path = Path(source).expanduser() if source else sample_root()
     if path.is_file() or path.suffix.lower() in VIDEO_EXTS:
@@ -143,11 +161,17 @@ def open_source(source:Optional[str], cfg:DataConfig, annotation:str='ve8_01.jso
 
 def video_choices(ds:VideoEmotionDataset) -> list:
     "(label, index) of every video of `ds`, for a dropdown."
-    return [(f"{e.item.vid} ({e.item.label_name})" if e.item.label >= 0 else e.item.vid, i) for i, e in enumerate(ds.entries)]
+    return [
+        (f"{e.item.vid} ({e.item.label_name})" if e.item.label >= 0 else e.item.vid, i)
+        for i, e in enumerate(ds.entries)
+    ]
 
 def load_clip(ds:VideoEmotionDataset, index:int) -> Clip:
     "Video `index` of `ds` in evaluation sampling, with its planted truth (None for real data or a video file)."
-    if not 0 <= index < len(ds): raise IndexError(f"video {index} does not exist: {ds.root} has {len(ds)} videos in this split (0 .. {len(ds) - 1})")
+    if not 0 <= index < len(ds):
+        raise IndexError(
+            f"video {index} does not exist: {ds.root} has {len(ds)} videos in this split (0 .. {len(ds) - 1})"
+        )
     s = ds[index]
     truth = load_truth(ds.root, ds.entries[index].item) if s['label'] >= 0 else None
     return Clip(s['id'], s['label'], ds.info, s['video'], s['audio'], list(s['text']), s['segment_times'], truth)
@@ -157,7 +181,10 @@ def teacher_host(kind:str, models:RunModels, seed:int=0) -> Optional[MBT]:
     "The teacher of `kind`: None for 'oracle', a random host (seed + 1) of the weights' size, or the run's teacher."
     if kind == 'oracle': return None
     if kind == 'run':
-        if models.teacher is None: raise ValueError(f"{models.source} has no teacher (no teacher.pt beside it): choose teacher 'oracle' or 'random'")
+        if models.teacher is None:
+            raise ValueError(
+                f"{models.source} has no teacher (no teacher.pt beside it): choose teacher 'oracle' or 'random'"
+            )
         return models.teacher
     torch.manual_seed(seed + 1)
     hc = replace(models.mart.host.cfg, video_checkpoint=None, audio_checkpoint=None)
@@ -167,8 +194,10 @@ def teacher_scores(kind:str, clip:Clip, host:Optional[MBT]) -> torch.Tensor:
     "D_tcam `[Ns, C]` of `clip`: Eq. 3 on the planted truth ('oracle'), else the teacher `host`'s."
     if kind == 'oracle':
         if clip.truth is None:
-            raise ValueError(f"video {clip.vid!r} has no planted truth: teacher 'oracle' works on the planted sample only; "
-                             "choose 'random', or 'run' with a checkpoint")
+            raise ValueError(
+                f"video {clip.vid!r} has no planted truth: teacher 'oracle' works on the planted sample only; "
+                "choose 'random', or 'run' with a checkpoint"
+            )
         return oracle_tcam(clip.truth, clip.video.shape[0], 'planted')
     dev = next(host.parameters()).device
     return teacher_tcam(host, clip.video[None].to(dev), clip.audio[None].to(dev))[0].cpu()
@@ -179,7 +208,9 @@ def _mask_settings(mart:MART, strategy:str):
     "Inside the block `mart` masks every segment (p_apply = 1) with `strategy`; its own settings come back after."
     old = mart.cfg
     per_segment = strategy in ('tube', 'frame')                      # masks on one segment's grid: ranked per segment
-    mart.cfg = replace(old, mask=replace(old.mask, strategy=strategy, p_apply=1.0, **({'ranking': 'segment'} if per_segment else {})))
+    mart.cfg = replace(
+        old, mask=replace(old.mask, strategy=strategy, p_apply=1.0, **({'ranking': 'segment'} if per_segment else {}))
+    )
     try: yield mart
     finally: mart.cfg = old
 
@@ -187,14 +218,22 @@ def _mask_settings(mart:MART, strategy:str):
 def run_mart(mart:MART, clip:Clip, tcam:torch.Tensor, ratio:float, strategy:str='emotion', seed:int=0) -> MARTOutput:
     "One MART forward of `clip` (a batch of one) in evaluation mode, every segment masked with `strategy` at `ratio`."
     dev = next(mart.parameters()).device
-    label = clip.label if clip.label >= 0 else int(tcam.mean(0).argmax())        # unknown: the teacher's class (only the losses read it)
+    # unknown: the teacher's class (only the losses read it)
+    label = clip.label if clip.label >= 0 else int(tcam.mean(0).argmax())
     g = torch.Generator(device=dev).manual_seed(seed)
     was = mart.training
     mart.eval()
     try:
         with _mask_settings(mart, strategy):
-            return mart(clip.video[None].to(dev), clip.audio[None].to(dev), [clip.text], torch.tensor([label], device=dev),
-                        tcam[None].float().to(dev), ratio, generator=g)
+            return mart(
+                clip.video[None].to(dev),
+                clip.audio[None].to(dev),
+                [clip.text],
+                torch.tensor([label], device=dev),
+                tcam[None].float().to(dev),
+                ratio,
+                generator=g,
+            )
     finally: mart.train(was)
 
 # %% ../nbs/07_explorer.ipynb #d6d7af5a
@@ -248,24 +287,47 @@ def _recovered_video(out:MARTOutput, clip:Clip, s:int, hc:HostConfig, mask:torch
     "Segment `s` `[3, T, H, W]` (float) with its masked tubelets replaced by the decoder's recovered pixels."
     video = clip.video[None, s:s + 1]                                                    # (1, 1, 3, T, H, W)
     rec = pixels_to_video(out.pixels[s:s + 1].float().cpu(), video, hc.tubelet, hc.patch)[0, 0]   # (3, T, H, W)
-    up = mask.repeat_interleave(hc.tubelet, 0).repeat_interleave(hc.patch, 1).repeat_interleave(hc.patch, 2)   # (T, H, W)
+    # (T, H, W)
+    up = mask.repeat_interleave(hc.tubelet, 0).repeat_interleave(hc.patch, 1).repeat_interleave(hc.patch, 2)
     return torch.where(up[None], rec, video[0, 0].float())
 
-def segment_view(state:ExplorerState, clip:Clip, tcam:torch.Tensor, checks:list, out:MARTOutput, models:RunModels) -> View:
+def segment_view(
+    state: ExplorerState, clip: Clip, tcam: torch.Tensor, checks: list, out: MARTOutput, models: RunModels
+) -> View:
     "The `View` of segment `state.segment`, cut out of a clip's D_tcam, verification and MART forward."
     s, Ns, hc = state.segment, clip.video.shape[0], models.mart.host.cfg
     t, h, w = hc.video_grid
-    mask, hints = (rearrange(m[s].cpu(), '(t h w) -> t h w', h=h, w=w) for m in (out.mask.mask, out.mask.hints))   # (t, h, w)
+    # (t, h, w)
+    mask, hints = (rearrange(m[s].cpu(), '(t h w) -> t h w', h=h, w=w) for m in (out.mask.mask, out.mask.hints))
     slices = sorted(set(torch.linspace(0, t - 1, min(4, t)).round().long().tolist()))
     frames = [hc.tubelet * k for k in slices]                                            # first frame of each slice
     recon = _recovered_video(out, clip, s, hc, mask)[:, frames].transpose(0, 1)         # (K, 3, H, W)
     roles = planted_word_roles(clip.truth, Ns)[s] if clip.truth else {}
     name = clip.info.classes[clip.label] if clip.label >= 0 else 'class unknown'
-    return View(f"{clip.vid} ({name}) | {models.source} | teacher: {state.teacher}", s, Ns, tuple(clip.times[s].tolist()),
-                clip.info.classes, clip.video[s][:, frames].transpose(0, 1), slices, mask, hints, recon, hc.patch, clip.audio[s],
-                clip.text[s], word_views(checks[s], models.mart.lexicon, roles), checks[s].query.replace('_', ' '), tcam,
-                out.target[0].cpu(), out.recovered[0].cpu(), clip.label if clip.label >= 0 else int(tcam.mean(0).argmax()),
-                planted_segments(clip.truth, Ns)['intensity'] if clip.truth else None, state.ratio, state.strategy)
+    return View(
+        f"{clip.vid} ({name}) | {models.source} | teacher: {state.teacher}",
+        s,
+        Ns,
+        tuple(clip.times[s].tolist()),
+        clip.info.classes,
+        clip.video[s][:, frames].transpose(0, 1),
+        slices,
+        mask,
+        hints,
+        recon,
+        hc.patch,
+        clip.audio[s],
+        clip.text[s],
+        word_views(checks[s], models.mart.lexicon, roles),
+        checks[s].query.replace('_', ' '),
+        tcam,
+        out.target[0].cpu(),
+        out.recovered[0].cpu(),
+        clip.label if clip.label >= 0 else int(tcam.mean(0).argmax()),
+        planted_segments(clip.truth, Ns)['intensity'] if clip.truth else None,
+        state.ratio,
+        state.strategy,
+    )
 
 # %% ../nbs/07_explorer.ipynb #86aff7d0
 def open_models(state:ExplorerState, cache:ExplorerCache) -> tuple:
@@ -283,11 +345,15 @@ def compute_view(state:ExplorerState, cache:ExplorerCache) -> View:
     ckey = dkey + (state.video,)
     clip = cache.get('clip', ckey, lambda: load_clip(ds, state.video))
     if state.segment >= clip.video.shape[0]:
-        raise IndexError(f"segment {state.segment} does not exist: the clip has {clip.video.shape[0]} segments (0 .. {clip.video.shape[0] - 1})")
+        raise IndexError(
+            f"segment {state.segment} does not exist: the clip has {clip.video.shape[0]} segments (0 .. {clip.video.shape[0] - 1})"
+        )
     host = cache.get('teacher', mkey + (state.teacher,), lambda: teacher_host(state.teacher, models, state.seed))
     tkey = ckey + mkey + (state.teacher,)
     tcam = cache.get('tcam', tkey, lambda: teacher_scores(state.teacher, clip, host))
-    checks = cache.get('verify', tkey, lambda: verify_video(clip.text, tcam, clip.info, models.mart.lexicon, models.mart.cfg.tau))
+    checks = cache.get(
+        'verify', tkey, lambda: verify_video(clip.text, tcam, clip.info, models.mart.lexicon, models.mart.cfg.tau)
+    )
     out = cache.get('forward', tkey + (state.ratio, state.strategy),
                     lambda: run_mart(models.mart, clip, tcam, state.ratio, state.strategy, state.seed))
     return segment_view(state, clip, tcam, checks, out, models)
@@ -300,9 +366,11 @@ def class_colour(c:Optional[int]) -> tuple:
 def frame_mosaic(view:View, gap:int=2) -> np.ndarray:
     "The segment's frames as one RGB image in [0, 1]: rows input, mask (masked grey, hints green), recovered; a column per tubelet slice."
     K, _, H, W = view.frames.shape
-    rows = [[view.frames[k].permute(1, 2, 0).numpy() / 255 for k in range(K)],
-            [overlay_mask(view.frames[k], view.mask[sl], view.patch, view.hints[sl]) for k, sl in enumerate(view.slices)],
-            [(view.recon[k].permute(1, 2, 0).numpy() / 255).clip(0, 1) for k in range(K)]]
+    rows = [
+        [view.frames[k].permute(1, 2, 0).numpy() / 255 for k in range(K)],
+        [overlay_mask(view.frames[k], view.mask[sl], view.patch, view.hints[sl]) for k, sl in enumerate(view.slices)],
+        [(view.recon[k].permute(1, 2, 0).numpy() / 255).clip(0, 1) for k in range(K)],
+    ]
     out = np.ones((3 * H + 2 * gap, K * W + (K - 1) * gap, 3))
     for r, row in enumerate(rows):
         for k, im in enumerate(row): out[r * (H + gap):r * (H + gap) + H, k * (W + gap):k * (W + gap) + W] = im
@@ -343,10 +411,26 @@ def _words_panel(fig, gs, view:View, max_words:int=5):
     ax = fig.add_subplot(gs[3, :])
     ax.axis('off')
     text = view.text if len(view.text) <= 120 else view.text[:117] + '...'
-    ax.text(0, 1, f'subtitle: "{text}"' if text.strip() else 'subtitle: (none)', fontsize=8, va='top', transform=ax.transAxes)
+    ax.text(
+        0,
+        1,
+        f'subtitle: "{text}"' if text.strip() else 'subtitle: (none)',
+        fontsize=8,
+        va='top',
+        transform=ax.transAxes,
+    )
     for i, wv in enumerate(view.words[:max_words]):
-        ax.text(0.01, 0.83 - 0.15 * i, _word_line(wv, view.classes), fontsize=7.5, va='top', transform=ax.transAxes,
-                color=class_colour(wv.label), fontweight='bold' if wv.kept else 'normal', alpha=1.0 if wv.kept else 0.75)
+        ax.text(
+            0.01,
+            0.83 - 0.15 * i,
+            _word_line(wv, view.classes),
+            fontsize=7.5,
+            va='top',
+            transform=ax.transAxes,
+            color=class_colour(wv.label),
+            fontweight='bold' if wv.kept else 'normal',
+            alpha=1.0 if wv.kept else 0.75,
+        )
     extra = f'  (+{len(view.words) - max_words} more words)' if len(view.words) > max_words else ''
     ax.text(0, 0.05, f'to TACL: "{view.query}"{extra}', fontsize=7.5, va='top', style='italic', transform=ax.transAxes)
 
@@ -371,7 +455,9 @@ def render(view:View,
     "The explorer's picture of a `View` (a matplotlib `Figure` outside pyplot)."
     fig = Figure(figsize=size or (11, 8.5 if words else 7))
     ratios = [1, 1, 1, 1.05, 1.15] if words else [1, 1, 1, 1.15]
-    gs = fig.add_gridspec(len(ratios), 8, height_ratios=ratios, hspace=0.55, wspace=0.25, left=0.08, right=0.99, top=0.92, bottom=0.07)
+    gs = fig.add_gridspec(
+        len(ratios), 8, height_ratios=ratios, hspace=0.55, wspace=0.25, left=0.08, right=0.99, top=0.92, bottom=0.07
+    )
     _frames_panel(fig, gs, view)
     _side_panels(fig, gs, view)
     if words: _words_panel(fig, gs, view)
@@ -390,9 +476,12 @@ def figure_png(fig:Figure, dpi:int=80) -> bytes:
 def words_html(view:View) -> str:
     "The segment's subtitle and cue words as HTML: each word in its class's colour, ✓ kept (bold) or ✗ dropped, with the reason."
     hexc = lambda c: to_hex(class_colour(c))
-    items = [f"<li style='color:{hexc(w.label)}'>{'<b>' if w.kept else ''}{'✓' if w.kept else '✗'} {html.escape(w.word)}"
-             f"{'</b>' if w.kept else ''} <small>[{html.escape(w.emotion)} → {html.escape(view.classes[w.label]) if w.label is not None else 'no class'}"
-             f"{', planted ' + w.role if w.role else ''}] {html.escape(w.reason)}</small></li>" for w in view.words]
+    items = [
+        f"<li style='color:{hexc(w.label)}'>{'<b>' if w.kept else ''}{'✓' if w.kept else '✗'} {html.escape(w.word)}"
+        f"{'</b>' if w.kept else ''} <small>[{html.escape(w.emotion)} → {html.escape(view.classes[w.label]) if w.label is not None else 'no class'}"
+        f"{', planted ' + w.role if w.role else ''}] {html.escape(w.reason)}</small></li>"
+        for w in view.words
+    ]
     return (f"<div class='mart-words'><b>segment {view.segment}</b>: &ldquo;{html.escape(view.text)}&rdquo;"
             f"<ul style='margin:2px 0'>{''.join(items) or '<li>no cue words</li>'}</ul>"
             f"<small>to TACL: &ldquo;{html.escape(view.query)}&rdquo;</small></div>")
@@ -408,15 +497,30 @@ def _controls(state:ExplorerState) -> dict:
     "The explorer's controls, set to `state`."
     W, wide = _widgets(), dict(width='48%')
     return dict(
-        source=W.Text(value=state.source or '', placeholder=f'dataset root or a video file (empty: {sample_root().name})',
-                      description='data', continuous_update=False, layout=wide),
-        checkpoint=W.Text(value=state.checkpoint or '', placeholder='run folder or mart.pt (empty: random weights)',
-                          description='checkpoint', continuous_update=False, layout=wide),
+        source=W.Text(
+            value=state.source or '',
+            placeholder=f'dataset root or a video file (empty: {sample_root().name})',
+            description='data',
+            continuous_update=False,
+            layout=wide,
+        ),
+        checkpoint=W.Text(
+            value=state.checkpoint or '',
+            placeholder='run folder or mart.pt (empty: random weights)',
+            description='checkpoint',
+            continuous_update=False,
+            layout=wide,
+        ),
         video=W.Dropdown(description='video', options=[('', state.video)], value=state.video),
         teacher=W.Dropdown(description='teacher', options=list(TEACHERS), value=state.teacher),
         strategy=W.Dropdown(description='strategy', options=list(STRATEGIES), value=state.strategy),
-        segment=W.IntSlider(value=state.segment, min=0, max=max(state.segment, 1), description='segment', continuous_update=False),
-        ratio=W.FloatSlider(value=state.ratio, min=0.05, max=0.95, step=0.05, description='mask ratio', continuous_update=False))
+        segment=W.IntSlider(
+            value=state.segment, min=0, max=max(state.segment, 1), description='segment', continuous_update=False
+        ),
+        ratio=W.FloatSlider(
+            value=state.ratio, min=0.05, max=0.95, step=0.05, description='mask ratio', continuous_update=False
+        ),
+    )
 
 # %% ../nbs/07_explorer.ipynb #c625bb4d
 class ExplorerApp:
@@ -433,15 +537,23 @@ class ExplorerApp:
         self.output.add_class('mart-plot')
         c['segment'].add_class('mart-segment')
         self.box.app = self
-        for name, w in c.items(): w.observe(self._source_changed if name in ('source', 'checkpoint') else self.update, 'value')
+        for name, w in c.items():
+            w.observe(self._source_changed if name in ('source', 'checkpoint') else self.update, 'value')
         self._source_changed()
 
     def state(self) -> ExplorerState:
         "The `ExplorerState` the controls show."
         c = self.controls
-        return replace(self.base, source=c['source'].value.strip() or None, checkpoint=c['checkpoint'].value.strip() or None,
-                       video=c['video'].value or 0, teacher=c['teacher'].value, strategy=c['strategy'].value,
-                       segment=c['segment'].value, ratio=round(c['ratio'].value, 4))
+        return replace(
+            self.base,
+            source=c['source'].value.strip() or None,
+            checkpoint=c['checkpoint'].value.strip() or None,
+            video=c['video'].value or 0,
+            teacher=c['teacher'].value,
+            strategy=c['strategy'].value,
+            segment=c['segment'].value,
+            ratio=round(c['ratio'].value, 4),
+        )
 
 # %% ../nbs/07_explorer.ipynb #c6daed49
 @patch
@@ -451,7 +563,11 @@ def _show(self:ExplorerApp, outputs:tuple, words:str=''):
 def _message(text:str) -> dict: return dict(output_type='stream', name='stderr', text=text + '\n')
 
 def _png(png:bytes) -> dict:
-    return dict(output_type='display_data', metadata={}, data={'image/png': base64.b64encode(png).decode('ascii'), 'text/plain': '<explorer figure>'})
+    return dict(
+        output_type='display_data',
+        metadata={},
+        data={'image/png': base64.b64encode(png).decode('ascii'), 'text/plain': '<explorer figure>'},
+    )
 
 @patch
 def _source_changed(self:ExplorerApp, change=None):
@@ -487,6 +603,12 @@ def _fail(self:ExplorerApp, e:Exception):
     return None
 
 
-def explorer(source:Optional[str]=None, checkpoint:Optional[str]=None, device='cpu', cache:Optional[ExplorerCache]=None, **kw):
+def explorer(
+    source: Optional[str] = None,
+    checkpoint: Optional[str] = None,
+    device='cpu',
+    cache: Optional[ExplorerCache] = None,
+    **kw
+):
     "The explorer: an ipywidgets `VBox` (its `.app` is the `ExplorerApp`); `kw` set other `ExplorerState` fields."
     return ExplorerApp(ExplorerState(source=source, checkpoint=checkpoint, **kw), cache or ExplorerCache(device)).box

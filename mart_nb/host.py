@@ -52,13 +52,18 @@ class HostConfig:
     video_checkpoint: Optional[str] = None   # hub name or local folder of a VideoMAE model (None = random weights)
     audio_checkpoint: Optional[str] = None   # hub name or local folder of an AST model
     attn_implementation: str = 'sdpa' # transformers' attention kernel ('sdpa' or 'eager'; same numbers, sdpa is faster)
-    video_ln_eps: float = 1e-6        # eps of the video LayerNorms as in the official ViT: fc_norm, and the blocks of a random encoder (a checkpoint keeps its own)
-    init_std: float = 0.02            # std of the truncated-normal init of the new parameters: video CLS, bottleneck, heads
+    # eps of the video LayerNorms as in the official ViT: fc_norm, and the blocks of a random encoder (a checkpoint
+    # keeps its own)
+    video_ln_eps: float = 1e-6
+    # std of the truncated-normal init of the new parameters: video CLS, bottleneck, heads
+    init_std: float = 0.02
 
     @classmethod
     def paper(cls, pretrained:bool=True, **kw):
         "The official MBT: ViT-B/16 (VideoMAE) + AST-B, loaded from the public checkpoints when `pretrained`."
-        ckpt = dict(video_checkpoint='MCG-NJU/videomae-base', audio_checkpoint='MIT/ast-finetuned-audioset-10-10-0.4593')
+        ckpt = dict(
+            video_checkpoint='MCG-NJU/videomae-base', audio_checkpoint='MIT/ast-finetuned-audioset-10-10-0.4593'
+        )
         return cls(**{**(ckpt if pretrained else {}), **kw})
 
     @classmethod
@@ -72,12 +77,16 @@ class HostConfig:
     @property
     def n_classes(self) -> int: return self.info.n_classes
     @property
-    def video_grid(self) -> tuple: return (self.frames // self.tubelet, self.frame_size // self.patch, self.frame_size // self.patch)
+    def video_grid(self) -> tuple:
+        return (self.frames // self.tubelet, self.frame_size // self.patch, self.frame_size // self.patch)
     @property
     def n_video_tokens(self) -> int: return math.prod(self.video_grid)
     @property
     def audio_grid(self) -> tuple:
-        return ((self.n_mels - self.patch) // self.audio_stride + 1, (self.audio_frames - self.patch) // self.audio_stride + 1)
+        return (
+            (self.n_mels - self.patch) // self.audio_stride + 1,
+            (self.audio_frames - self.patch) // self.audio_stride + 1,
+        )
     @property
     def n_audio_tokens(self) -> int: return math.prod(self.audio_grid)
 
@@ -85,23 +94,52 @@ class HostConfig:
 def sinusoid_table(n_positions:int, dim:int) -> torch.Tensor:
     "Fixed sin-cos position table `[1, n_positions, dim]` (VideoMAE / 'Attention is all you need')."
     pos = torch.arange(n_positions, dtype=torch.float64)[:, None]
-    rate = torch.pow(10000.0, 2 * (torch.arange(dim, dtype=torch.float64) // 2) / dim)[None]   # float64, like VideoMAE's table
+    # float64, like VideoMAE's table
+    rate = torch.pow(10000.0, 2 * (torch.arange(dim, dtype=torch.float64) // 2) / dim)[None]
     angle = pos / rate                                              # (n_positions, dim)
     return torch.where(torch.arange(dim) % 2 == 0, angle.sin(), angle.cos()).float()[None]
 
 def video_config(cfg:HostConfig, **overrides) -> VideoMAEConfig:
     "The `VideoMAEConfig` of MBT's video encoder (`overrides` replace fields)."
-    return VideoMAEConfig(**{**dict(image_size=cfg.frame_size, patch_size=cfg.patch, num_frames=cfg.frames, tubelet_size=cfg.tubelet,
-                                    hidden_size=cfg.hidden, num_hidden_layers=cfg.layers, num_attention_heads=cfg.heads,
-                                    intermediate_size=cfg.mlp, hidden_dropout_prob=cfg.dropout, layer_norm_eps=cfg.video_ln_eps,
-                                    attn_implementation=cfg.attn_implementation), **overrides})
+    return VideoMAEConfig(
+        **{
+            **dict(
+                image_size=cfg.frame_size,
+                patch_size=cfg.patch,
+                num_frames=cfg.frames,
+                tubelet_size=cfg.tubelet,
+                hidden_size=cfg.hidden,
+                num_hidden_layers=cfg.layers,
+                num_attention_heads=cfg.heads,
+                intermediate_size=cfg.mlp,
+                hidden_dropout_prob=cfg.dropout,
+                layer_norm_eps=cfg.video_ln_eps,
+                attn_implementation=cfg.attn_implementation,
+            ),
+            **overrides,
+        }
+    )
 
 def audio_config(cfg:HostConfig, **overrides) -> ASTConfig:
     "The `ASTConfig` of MBT's audio encoder for one segment of `audio_frames` fbank frames (`overrides` replace fields)."
-    return ASTConfig(**{**dict(hidden_size=cfg.hidden, num_hidden_layers=cfg.layers, num_attention_heads=cfg.heads,
-                               intermediate_size=cfg.mlp, patch_size=cfg.patch, frequency_stride=cfg.audio_stride,
-                               time_stride=cfg.audio_stride, max_length=cfg.audio_frames, num_mel_bins=cfg.n_mels,
-                               hidden_dropout_prob=cfg.dropout, attn_implementation=cfg.attn_implementation), **overrides})
+    return ASTConfig(
+        **{
+            **dict(
+                hidden_size=cfg.hidden,
+                num_hidden_layers=cfg.layers,
+                num_attention_heads=cfg.heads,
+                intermediate_size=cfg.mlp,
+                patch_size=cfg.patch,
+                frequency_stride=cfg.audio_stride,
+                time_stride=cfg.audio_stride,
+                max_length=cfg.audio_frames,
+                num_mel_bins=cfg.n_mels,
+                hidden_dropout_prob=cfg.dropout,
+                attn_implementation=cfg.attn_implementation,
+            ),
+            **overrides,
+        }
+    )
 
 # %% ../nbs/03a_host.ipynb #f54b01c1
 @dataclass
@@ -124,9 +162,11 @@ def _from_pretrained(cls, source:str, **kw):
     try:
         with _quiet_transformers(): return cls.from_pretrained(source, output_loading_info=True, **kw)
     except (OSError, HFValidationError) as e:                                # a missing folder: OSError, or (hub < 1) not a repo id
-        raise OSError(f"{source}: cannot load this checkpoint ({str(e).splitlines()[0]}). If it is a hub name, download it "
-                      f"once on a machine with internet (`hf download {source}`) and copy the cache, or pass a local "
-                      "folder saved with save_pretrained().") from None
+        raise OSError(
+            f"{source}: cannot load this checkpoint ({str(e).splitlines()[0]}). If it is a hub name, download it "
+            f"once on a machine with internet (`hf download {source}`) and copy the cache, or pass a local "
+            "folder saved with save_pretrained()."
+        ) from None
 
 @contextlib.contextmanager
 def _quiet_transformers():
@@ -142,7 +182,8 @@ def _quiet_transformers():
         hf_logging.set_verbosity(level)
         if tf_bars: hf_logging.enable_progress_bar()         # (transformers 5 turns huggingface_hub's bars back on too)
         if hub_bars: hf_hub_utils.enable_progress_bars()
-        elif tf_bars and hasattr(hf_hub_utils, 'disable_progress_bars'): hf_hub_utils.disable_progress_bars()  # they were off before
+        # they were off before
+        elif tf_bars and hasattr(hf_hub_utils, 'disable_progress_bars'): hf_hub_utils.disable_progress_bars()
 
 def load_video_encoder(source:str, cfg:HostConfig):
     "A `VideoMAEModel` from a checkpoint (hub name or folder), resized to `cfg.frame_size` (positions are fixed sin-cos)."
@@ -151,13 +192,17 @@ def load_video_encoder(source:str, cfg:HostConfig):
     _check_width(model.config, cfg, source)
     keys = list(model.state_dict())
     missing = sorted(set(info['missing_keys']) | {k for k, *_ in info.get('mismatched_keys', [])})
-    return model, LoadReport(source, [k for k in keys if k not in missing], [], sorted(info['unexpected_keys']), missing)
+    return model, LoadReport(
+        source, [k for k in keys if k not in missing], [], sorted(info['unexpected_keys']), missing
+    )
 
 def _check_width(hf_cfg, cfg:HostConfig, source):
     got = (hf_cfg.hidden_size, hf_cfg.num_hidden_layers, hf_cfg.num_attention_heads, hf_cfg.intermediate_size)
     if got != (cfg.hidden, cfg.layers, cfg.heads, cfg.mlp):
-        raise ValueError(f"{source}: width/layers/heads/mlp {got} differ from HostConfig {(cfg.hidden, cfg.layers, cfg.heads, cfg.mlp)}; "
-                         "set HostConfig(hidden=..., layers=..., heads=..., mlp=...) to the checkpoint's sizes.")
+        raise ValueError(
+            f"{source}: width/layers/heads/mlp {got} differ from HostConfig {(cfg.hidden, cfg.layers, cfg.heads, cfg.mlp)}; "
+            "set HostConfig(hidden=..., layers=..., heads=..., mlp=...) to the checkpoint's sizes."
+        )
 
 # %% ../nbs/03a_host.ipynb #fc38cb10
 def crop_ast_positions(pos:torch.Tensor, f_dim:int, t_src:int, t_dst:int) -> torch.Tensor:
@@ -171,11 +216,21 @@ def load_audio_encoder(source:str, cfg:HostConfig):
     "An `ASTModel` from a checkpoint (hub name or folder), its position table cropped to `cfg.audio_frames`."
     src, info = _from_pretrained(ASTModel, source, attn_implementation=cfg.attn_implementation)
     _check_width(src.config, cfg, source)
-    if (src.config.frequency_stride, src.config.time_stride, src.config.num_mel_bins) != (cfg.audio_stride, cfg.audio_stride, cfg.n_mels):
-        raise ValueError(f"{source}: strides/mel bins differ from HostConfig; set audio_stride and n_mels to the checkpoint's.")
+    if (src.config.frequency_stride, src.config.time_stride, src.config.num_mel_bins) != (
+        cfg.audio_stride,
+        cfg.audio_stride,
+        cfg.n_mels,
+    ):
+        raise ValueError(
+            f"{source}: strides/mel bins differ from HostConfig; set audio_stride and n_mels to the checkpoint's."
+        )
     dst = ASTModel(audio_config(cfg, layer_norm_eps=src.config.layer_norm_eps))
-    state, report = src.state_dict(), LoadReport(source, unused=sorted(info['unexpected_keys']), missing=sorted(info['missing_keys']))
-    f_dim, t_src = (src.config.num_mel_bins - cfg.patch) // cfg.audio_stride + 1, (src.config.max_length - cfg.patch) // cfg.audio_stride + 1
+    state, report = src.state_dict(), LoadReport(
+        source, unused=sorted(info['unexpected_keys']), missing=sorted(info['missing_keys'])
+    )
+    f_dim, t_src = (src.config.num_mel_bins - cfg.patch) // cfg.audio_stride + 1, (
+        src.config.max_length - cfg.patch
+    ) // cfg.audio_stride + 1
     key = 'embeddings.position_embeddings'
     if state[key].shape != dst.state_dict()[key].shape:
         state[key] = crop_ast_positions(state[key], f_dim, t_src, cfg.audio_grid[1])
@@ -211,18 +266,26 @@ class MBT(nn.Module):
     def __init__(self, cfg:HostConfig, video:Optional[VideoMAEModel]=None, audio:Optional[ASTModel]=None):
         super().__init__()
         if not 0 <= cfg.fusion_layers <= cfg.layers:
-            raise ValueError(f"fusion_layers={cfg.fusion_layers} must lie in [0, layers={cfg.layers}]: the fused blocks are the last "
-                             "blocks of the encoders")
+            raise ValueError(
+                f"fusion_layers={cfg.fusion_layers} must lie in [0, layers={cfg.layers}]: the fused blocks are the last "
+                "blocks of the encoders"
+            )
         if not 0 <= cfg.freeze_audio_layers <= cfg.layers - cfg.fusion_layers:
-            raise ValueError(f"freeze_audio_layers={cfg.freeze_audio_layers} must lie in [0, {cfg.layers - cfg.fusion_layers}]: "
-                             "only blocks before the fusion blocks can be frozen")
+            raise ValueError(
+                f"freeze_audio_layers={cfg.freeze_audio_layers} must lie in [0, {cfg.layers - cfg.fusion_layers}]: "
+                "only blocks before the fusion blocks can be frozen"
+            )
         self.cfg, D = cfg, cfg.hidden
         self.video = video if video is not None else VideoMAEModel(video_config(cfg))
         self.audio = audio if audio is not None else ASTModel(audio_config(cfg))
         self.video_cls_token = nn.Parameter(torch.zeros(1, 1, D))
         self.bottleneck = nn.Parameter(torch.zeros(1, cfg.n_bottleneck, D))
         self.register_buffer('video_pos', sinusoid_table(1 + cfg.n_video_tokens, D), persistent=False)
-        mean, std = ((0.485, 0.456, 0.406), (0.229, 0.224, 0.225)) if cfg.video_norm == 'imagenet' else ((100 / 255,) * 3, (1.0,) * 3)
+        mean, std = (
+            ((0.485, 0.456, 0.406), (0.229, 0.224, 0.225))
+            if cfg.video_norm == 'imagenet'
+            else ((100 / 255,) * 3, (1.0,) * 3)
+        )
         self.register_buffer('pixel_mean', torch.tensor(mean).view(1, 1, 3, 1, 1), persistent=False)
         self.register_buffer('pixel_std', torch.tensor(std).view(1, 1, 3, 1, 1), persistent=False)
         self.fc_norm = nn.LayerNorm(D, eps=cfg.video_ln_eps)
@@ -252,7 +315,8 @@ class MBT(nn.Module):
 def _capture_attention(model, layer, sink:list):
     "Run `layer` with eager attention and append its attention probabilities `[B, H, N, N]` to `sink`."
     def hook(mod, inp, out):
-        if isinstance(out, tuple) and len(out) > 1 and torch.is_tensor(out[1]) and out[1].dim() == 4: sink.append(out[1])
+        if isinstance(out, tuple) and len(out) > 1 and torch.is_tensor(out[1]) and out[1].dim() == 4:
+            sink.append(out[1])
     handles = [m.register_forward_hook(hook) for m in layer.modules()]
     old, model.config._attn_implementation = model.config._attn_implementation, 'eager'
     try: yield
@@ -268,7 +332,11 @@ def encode(self:MBT, video, audio, return_attention:bool=False):
     vl, al, first_fused = _layers(self.video), _layers(self.audio), cfg.layers - cfg.fusion_layers
     attn = []
     for i in range(cfg.layers):
-        capture = _capture_attention(self.video, vl[i], attn) if return_attention and i == cfg.layers - 1 else contextlib.nullcontext()
+        capture = (
+            _capture_attention(self.video, vl[i], attn)
+            if return_attention and i == cfg.layers - 1
+            else contextlib.nullcontext()
+        )
         if i < first_fused:
             with capture: v = _run(vl[i], v)
             with torch.set_grad_enabled(torch.is_grad_enabled() and i >= cfg.freeze_audio_layers): a = _run(al[i], a)
@@ -277,11 +345,14 @@ def encode(self:MBT, video, audio, return_attention:bool=False):
         with capture: vb = _run(vl[i], torch.cat([v, b], 1))                        # (B*Ns, 1+N+nb, D)
         ab = _run(al[i], torch.cat([a, b], 1))                                      # (B*Ns, 2+Na+nb, D)
         v, a = vb[:, :v.shape[1]], ab[:, :a.shape[1]]
-        b = (vb[:, v.shape[1]:] + ab[:, a.shape[1]:]) / 2                            # new bottleneck: mean of the copies
+        # new bottleneck: mean of the copies
+        b = (vb[:, v.shape[1]:] + ab[:, a.shape[1]:]) / 2
     if return_attention and not attn:
-        raise RuntimeError(f"return_attention=True, but the last video block returned no attention probabilities: transformers "
-                           f"{transformers.__version__} is installed, and capturing them needs transformers >= 4.56 "
-                           "(`pip install -U transformers`)")
+        raise RuntimeError(
+            f"return_attention=True, but the last video block returned no attention probabilities: transformers "
+            f"{transformers.__version__} is installed, and capturing them needs transformers >= 4.56 "
+            "(`pip install -U transformers`)"
+        )
     cls_att = attn[0].mean(1)[:, 0, 1:1 + cfg.n_video_tokens] if attn else None   # (B*Ns, N)
     return v, self.audio.layernorm(a), cls_att
 
@@ -298,8 +369,17 @@ def forward(self:MBT, video:torch.Tensor, audio:torch.Tensor, return_attention:b
     audio_cls = rearrange((a[:, 0] + a[:, 1]) / 2, '(b s) d -> b s d', b=B)          # (B, Ns, D)
     seg_v, seg_a = self.v_fc(video_cls), self.a_fc(audio_cls)                       # (B, Ns, C) each
     lv, la = seg_v.mean(1), seg_a.mean(1)                                           # heads are linear: = fc(mean z)
-    return HostOutput(logits=lv + la, logits_video=lv, logits_audio=la, segment_logits=seg_v + seg_a, video_cls=video_cls,
-                      audio_cls=audio_cls, video_tokens=v[:, 1:], audio_tokens=a[:, 2:], cls_attention=cls_att)
+    return HostOutput(
+        logits=lv + la,
+        logits_video=lv,
+        logits_audio=la,
+        segment_logits=seg_v + seg_a,
+        video_cls=video_cls,
+        audio_cls=audio_cls,
+        video_tokens=v[:, 1:],
+        audio_tokens=a[:, 2:],
+        cls_attention=cls_att,
+    )
 
 def build_mbt(cfg:HostConfig) -> MBT:
     "MBT with random weights, or with the encoders of `cfg.video_checkpoint` / `cfg.audio_checkpoint`; `.load_reports` says what was loaded."
@@ -317,7 +397,9 @@ def mbt_vitb_ast(pretrained:bool=True, **kw) -> MBT:
     return build_mbt(HostConfig.paper(pretrained, **kw))
 
 # %% ../nbs/03a_host.ipynb #ae1e45d4
-def pcce_loss(logits:Sequence[torch.Tensor], target:torch.Tensor, polarity:Sequence[int], lambda_0:float=0.5) -> torch.Tensor:
+def pcce_loss(
+    logits: Sequence[torch.Tensor], target: torch.Tensor, polarity: Sequence[int], lambda_0: float = 0.5
+) -> torch.Tensor:
     "Polarity-consistent cross-entropy, summed over the heads in `logits` (each `[B, C]`); `polarity[c]` of each class."
     pol = torch.as_tensor(polarity, device=target.device)
     total = 0.0
@@ -354,7 +436,8 @@ def train_supervised(model:MBT, loader, epochs:int=1, lr:float=1e-4, weight_deca
             y = batch['label'].to(device)
             out = model(batch['video'].to(device), batch['audio'].to(device))
             loss = pcce_loss([out.logits_video, out.logits_audio], y, pol, model.cfg.lambda_0)
-            if not torch.isfinite(loss): raise FloatingPointError(f"non-finite loss {loss.item()} at epoch {epoch}; lower the learning rate")
+            if not torch.isfinite(loss):
+                raise FloatingPointError(f"non-finite loss {loss.item()} at epoch {epoch}; lower the learning rate")
             opt.zero_grad()
             loss.backward()
             opt.step()

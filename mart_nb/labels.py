@@ -54,8 +54,11 @@ class DatasetInfo:
         "Label index of class `name` (case-insensitive); `source` is the file named in the error."
         lower = [c.lower() for c in self.classes]
         if str(name).lower() not in lower:
-            raise UnknownClassError(source, f"class {name!r} is not a {self.title} class {list(self.classes)}.",
-                                    f"fix the split file, or pass the dataset it belongs to (one of {sorted(DATASETS)}).")
+            raise UnknownClassError(
+                source,
+                f"class {name!r} is not a {self.title} class {list(self.classes)}.",
+                f"fix the split file, or pass the dataset it belongs to (one of {sorted(DATASETS)}).",
+            )
         return lower.index(str(name).lower())
 
     def sentiment_of(self, labels):
@@ -97,9 +100,11 @@ class DataConfig:
     n_segments_eval: int = 16         # Ns in validation / test
     snippet_frames: int = 16          # consecutive frames per segment window
     frame_size: int = 112             # side of the square frames fed to the model
-    decode_short_side: int = 240      # larger frames are scaled down to this short side (official: height 240, see below)
+    # larger frames are scaled down to this short side (official: height 240, see below)
+    decode_short_side: int = 240
     frames_fps: float = 30.0          # frame rate assumed for frame folders (they store no fps)
-    sample_rate: int = 16000          # audio resampled to this rate, mono (AST's rate; official: the mp3's own rate, channel 0)
+    # audio resampled to this rate, mono (AST's rate; official: the mp3's own rate, channel 0)
+    sample_rate: int = 16000
     n_mels: int = 128                 # mel bins of the fbank
     audio_frames: int = 100           # fbank frames per segment: 1 s at a 10 ms shift
     fbank_mean: float = -6.6268077    # official normalisation: (x - mean) / (2 * std), measured at the mp3's own rate
@@ -114,8 +119,10 @@ class DataConfig:
     audio_dir: str = 'mp3'            # root/<audio_dir>/<Class>/<id>.mp3
     srt_dir: str = 'srt'              # root/<srt_dir>/<Class>/<id>.srt
     srt_encoding: str = 'utf-8'       # e.g. 'latin-1' for old subtitle files
-    cache_mb: float = 1024            # decoded media kept in memory per process (each loader worker has its own); 0: none
-    cache_dir: Optional[str] = None   # also keep audio fbanks and evaluation clips as files here (shared by workers and runs)
+    # decoded media kept in memory per process (each loader worker has its own); 0: none
+    cache_mb: float = 1024
+    # also keep audio fbanks and evaluation clips as files here (shared by workers and runs)
+    cache_dir: Optional[str] = None
 
     @classmethod
     def paper(cls, **kw):
@@ -151,21 +158,33 @@ def _resolve(root, path) -> Path:
 def _read_json_split(path:Path, info:DatasetInfo, subset:str) -> list:
     try: data = json.loads(path.read_text(encoding='utf-8'))
     except (json.JSONDecodeError, UnicodeDecodeError) as e:
-        raise SplitFileError(path, f"not valid JSON ({e}).", "check the file; it must hold {'labels': [...], 'database': {...}}.")
+        raise SplitFileError(
+            path, f"not valid JSON ({e}).", "check the file; it must hold {'labels': [...], 'database': {...}}."
+        )
     if not isinstance(data, dict) or not isinstance(data.get('database'), dict):
-        raise SplitFileError(path, "has no 'database' mapping.", "use the ve8_01.json format: {'labels': [...], 'database': {id: {'subset': ..., 'annotations': {'label': ...}}}}.")
+        raise SplitFileError(
+            path,
+            "has no 'database' mapping.",
+            "use the ve8_01.json format: {'labels': [...], 'database': {id: {'subset': ..., 'annotations': {'label': ...}}}}.",
+        )
     order = [info.class_index(name, source=path) for name in data.get('labels', [])]
     if order != sorted(order):
-        warnings.warn(f"{path}: its 'labels' list orders the classes differently from mart_nb's {info.title} order "
-                      f"{list(info.classes)}; class indices follow mart_nb's order, not the file's (checkpoints trained "
-                      f"with the file's order need their head rows permuted).")
+        warnings.warn(
+            f"{path}: its 'labels' list orders the classes differently from mart_nb's {info.title} order "
+            f"{list(info.classes)}; class indices follow mart_nb's order, not the file's (checkpoints trained "
+            f"with the file's order need their head rows permuted)."
+        )
     named = {e.get('subset') for e in data['database'].values() if isinstance(e, dict)}
-    want = subset if subset in named else SUBSET_ALIASES.get(subset, subset)   # 'train' means 'training' unless the file says 'train'
+    # 'train' means 'training' unless the file says 'train'
+    want = subset if subset in named else SUBSET_ALIASES.get(subset, subset)
     items, counts = [], {}
     for vid, entry in data['database'].items():
         if not isinstance(entry, dict):
-            raise SplitFileError(path, f"the database entry of video {vid!r} is a {type(entry).__name__}, not a mapping.",
-                                 "write each entry as {'subset': ..., 'annotations': {'label': ...}}.")
+            raise SplitFileError(
+                path,
+                f"the database entry of video {vid!r} is a {type(entry).__name__}, not a mapping.",
+                "write each entry as {'subset': ..., 'annotations': {'label': ...}}.",
+            )
         sub = entry.get('subset')
         counts[sub] = counts.get(sub, 0) + 1
         if sub != want: continue
@@ -175,8 +194,11 @@ def _read_json_split(path:Path, info:DatasetInfo, subset:str) -> list:
         items.append(VideoItem(str(vid), name, info.class_index(name, source=path), sub))
     if not items:
         present = ', '.join(f"{k} ({v})" for k, v in counts.items()) or 'none'
-        err = EmptySplitError(path, f"no videos with subset {want!r}; subsets present: {present}.",
-                              "pass one of the subsets present (the official VE8 file calls its test split 'validation').")
+        err = EmptySplitError(
+            path,
+            f"no videos with subset {want!r}; subsets present: {present}.",
+            "pass one of the subsets present (the official VE8 file calls its test split 'validation').",
+        )
         err.subsets = counts                                    # {subset: number of videos}, for callers that go on
         raise err
     return items
@@ -184,14 +206,19 @@ def _read_json_split(path:Path, info:DatasetInfo, subset:str) -> list:
 def _read_list_split(path:Path, info:DatasetInfo) -> list:
     try: text = path.read_text(encoding='utf-8')
     except UnicodeDecodeError as e:
-        raise SplitFileError(path, f"is not utf-8 text ({e.reason} at byte {e.start}).",
-                             "re-encode it (iconv -f latin1 -t utf-8 in.txt > out.txt) or rename the classes and ids to ASCII.")
+        raise SplitFileError(
+            path,
+            f"is not utf-8 text ({e.reason} at byte {e.start}).",
+            "re-encode it (iconv -f latin1 -t utf-8 in.txt > out.txt) or rename the classes and ids to ASCII.",
+        )
     items = []
     for n, line in enumerate(text.splitlines(), 1):
         if not line.strip(): continue
         rel = line.split()[0].replace('\\', '/')
         if '/' not in rel:
-            raise SplitFileError(path, f"line {n} {line!r} is not '<Class>/<video>'.", "write one '<Class>/<id>.mp4 [label]' per line.")
+            raise SplitFileError(
+                path, f"line {n} {line!r} is not '<Class>/<video>'.", "write one '<Class>/<id>.mp4 [label]' per line."
+            )
         cls, name = rel.split('/', 1)
         vid = Path(name).stem if Path(name).suffix.lower() in VIDEO_EXTS else name
         items.append(VideoItem(vid, cls, info.class_index(cls, source=path), path.stem))
@@ -208,8 +235,11 @@ def read_split(path, info:DatasetInfo, subset:str='train', root=None) -> list:
     "The `VideoItem`s of `subset` in a JSON split file or a UCF-style list (`path` may be relative to `root`)."
     path = _resolve(root, path)
     if not path.is_file():
-        raise DatasetLayoutError(path, "split file not found.",
-                                 "pass the path of ve8_01.json (or trainlist01.txt), absolute or relative to the dataset root.")
+        raise DatasetLayoutError(
+            path,
+            "split file not found.",
+            "pass the path of ve8_01.json (or trainlist01.txt), absolute or relative to the dataset root.",
+        )
     if path.suffix.lower() == '.json': return _read_json_split(path, info, subset)
     return _read_list_split(path, info)
 

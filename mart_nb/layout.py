@@ -30,7 +30,9 @@ def extract_frames(video, out_dir, short_side:int=240, quality:int=90) -> int:
         for frame in c.decode(c.streams.video[0]):
             h, w = _scaled_size(frame.height, frame.width, short_side)
             n += 1
-            Image.fromarray(rgb.reformat(frame, format='rgb24', width=w, height=h).to_ndarray()).save(out_dir / f'{n:06d}.jpg', quality=quality)
+            Image.fromarray(rgb.reformat(frame, format='rgb24', width=w, height=h).to_ndarray()).save(
+                out_dir / f'{n:06d}.jpg', quality=quality
+            )
     (out_dir / 'n_frames').write_text(str(n))
     (out_dir / 'fps').write_text(f"{probe_video_file(video).fps:g}")      # frame folders otherwise assume 30 fps
     return n
@@ -49,7 +51,9 @@ def extract_mp3(video, out_path, sample_rate:int=16000, bitrate:int=64000):
             for pkt in st.encode(f): out.mux(pkt)
         for pkt in st.encode(None): out.mux(pkt)
 
-def export_frame_layout(src_root, dst_root, annotation='ve8_01.json', cfg:Optional[DataConfig]=None, copy_split:bool=True):
+def export_frame_layout(
+    src_root, dst_root, annotation='ve8_01.json', cfg: Optional[DataConfig] = None, copy_split: bool = True
+):
     "Convert `src_root/videos/...` into the official layout `dst_root/{imgs,mp3,srt}/<Class>/<id>` (+ the split file)."
     src_root, dst_root, cfg = Path(src_root), Path(dst_root), cfg or DataConfig()
     for sub in ('training', 'validation', 'testing'):

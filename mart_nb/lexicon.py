@@ -59,7 +59,8 @@ class Cue:
     polarity: float       # signed polarity value in [-1, 1]
     backend: str          # 'senticnet' or 'nrc'
     key: str = ''         # the lexicon entry that matched ('scream' for the word 'screamed')
-    emotions: tuple = ()  # every emotion the lexicon ranks first for the entry, `emotion` first (NRC: all its categories)
+    # every emotion the lexicon ranks first for the entry, `emotion` first (NRC: all its categories)
+    emotions: tuple = ()
 
 MAPPING_TABLES = {}   # backend name -> dataset key -> {lexicon emotion: class names}; filled in below
 
@@ -95,7 +96,8 @@ class Lexicon:
             ) -> list:
         "The cues of `text`, left to right; at each word the longest known concept wins (remembered per text: cues are immutable)."
         if not isinstance(text, str): return []
-        cache = self.__dict__.setdefault('_cues_of', {})                 # a training run reads the same segment texts every epoch
+        # a training run reads the same segment texts every epoch
+        cache = self.__dict__.setdefault('_cues_of', {})
         if text in cache: return list(cache[text])
         toks, out, i = tokenize(text), [], 0
         while i < len(toks):
@@ -105,7 +107,8 @@ class Lexicon:
                     out.append(cue)
                     break
             i += n if cue is not None else 1
-        if len(cache) >= 200_000: cache.clear()                         # bounded: a long run over many texts cannot grow it without end
+        # bounded: a long run over many texts cannot grow it without end
+        if len(cache) >= 200_000: cache.clear()
         cache[text] = tuple(out)
         return out
 
@@ -130,7 +133,8 @@ class SenticNetLexicon(Lexicon):
     def __init__(self):
         from senticnet.senticnet import SenticNet
         self.sn = SenticNet()
-        self.index = {}                                                             # words joined by '_' -> SenticNet key
+        # words joined by '_' -> SenticNet key
+        self.index = {}
         for k in self.sn.data: self.index.setdefault(_underscored(k), k)
         self.index.update({k: k for k in self.sn.data if '-' not in k})             # an exact key wins a collision
         self.max_words = max(k.count('_') for k in self.index) + 1
@@ -189,27 +193,80 @@ _SN_EKMAN = {'joy': ('joy',), 'sadness': ('sadness',), 'anger': ('anger',), 'fea
 _NRC_EKMAN = {e: (e,) for e in ('anger', 'disgust', 'fear', 'joy', 'sadness', 'surprise')}
 _cap = lambda table: {e: tuple(c.capitalize() for c in cs) for e, cs in table.items()}
 
-MAPPING_TABLES.update({
-    'senticnet': {
-        've8': {'joy': ('Joy',), 'sadness': ('Sadness',), 'anger': ('Anger',), 'fear': ('Fear',), 'disgust': ('Disgust',),
-                'eagerness': ('Anticipation',), 'pleasantness': ('Trust',), 'calmness': ('Trust', 'Joy')},
-        'ek6': _SN_EKMAN,
-        'perr': {'joy': ('Intimate',), 'pleasantness': ('Intimate',), 'calmness': ('Mild',), 'eagerness': ('Mild',),
-                 'anger': ('Hostile',), 'disgust': ('Hostile',), 'fear': ('Tense',), 'sadness': ('Tense',)},
-        'iemocap': {'joy': ('Happy',), 'eagerness': ('Happy',), 'pleasantness': ('Happy',), 'calmness': ('Happy',),
-                    'anger': ('Anger',), 'sadness': ('Sadness',)},
-        'affwild2': {**_cap(_SN_EKMAN), 'joy': ('Happiness',), 'pleasantness': ('Happiness',), 'calmness': ('Happiness',)}},
-    'nrc': {
-        've8': {e: (e.capitalize(),) for e in NRC_EMOTIONS},
-        'ek6': _NRC_EKMAN,
-        'perr': {'joy': ('Intimate',), 'trust': ('Intimate',), 'anticipation': ('Mild',), 'surprise': ('Mild',),
-                 'anger': ('Hostile',), 'disgust': ('Hostile',), 'fear': ('Tense',), 'sadness': ('Tense',)},
-        'iemocap': {'joy': ('Happy',), 'trust': ('Happy',), 'anticipation': ('Happy',), 'anger': ('Anger',), 'sadness': ('Sadness',)},
-        'affwild2': {**_cap(_NRC_EKMAN), 'joy': ('Happiness',)}},
-})
+MAPPING_TABLES.update(
+    {
+        'senticnet': {
+            've8': {
+                'joy': ('Joy',),
+                'sadness': ('Sadness',),
+                'anger': ('Anger',),
+                'fear': ('Fear',),
+                'disgust': ('Disgust',),
+                'eagerness': ('Anticipation',),
+                'pleasantness': ('Trust',),
+                'calmness': ('Trust', 'Joy'),
+            },
+            'ek6': _SN_EKMAN,
+            'perr': {
+                'joy': ('Intimate',),
+                'pleasantness': ('Intimate',),
+                'calmness': ('Mild',),
+                'eagerness': ('Mild',),
+                'anger': ('Hostile',),
+                'disgust': ('Hostile',),
+                'fear': ('Tense',),
+                'sadness': ('Tense',),
+            },
+            'iemocap': {
+                'joy': ('Happy',),
+                'eagerness': ('Happy',),
+                'pleasantness': ('Happy',),
+                'calmness': ('Happy',),
+                'anger': ('Anger',),
+                'sadness': ('Sadness',),
+            },
+            'affwild2': {
+                **_cap(_SN_EKMAN),
+                'joy': ('Happiness',),
+                'pleasantness': ('Happiness',),
+                'calmness': ('Happiness',),
+            },
+        },
+        'nrc': {
+            've8': {e: (e.capitalize(),) for e in NRC_EMOTIONS},
+            'ek6': _NRC_EKMAN,
+            'perr': {
+                'joy': ('Intimate',),
+                'trust': ('Intimate',),
+                'anticipation': ('Mild',),
+                'surprise': ('Mild',),
+                'anger': ('Hostile',),
+                'disgust': ('Hostile',),
+                'fear': ('Tense',),
+                'sadness': ('Tense',),
+            },
+            'iemocap': {
+                'joy': ('Happy',),
+                'trust': ('Happy',),
+                'anticipation': ('Happy',),
+                'anger': ('Anger',),
+                'sadness': ('Sadness',),
+            },
+            'affwild2': {**_cap(_NRC_EKMAN), 'joy': ('Happiness',)},
+        },
+    }
+)
 # the classes no lexicon emotion reaches, stated (and tested against the tables)
-UNREACHED = {'senticnet': {'ve8': ('Surprise',), 'ek6': (), 'perr': ('Neutral',), 'iemocap': ('Neutral',), 'affwild2': ('Neutral', 'Other')},
-             'nrc':       {'ve8': (), 'ek6': (), 'perr': ('Neutral',), 'iemocap': ('Neutral',), 'affwild2': ('Neutral', 'Other')}}
+UNREACHED = {
+    'senticnet': {
+        've8': ('Surprise',),
+        'ek6': (),
+        'perr': ('Neutral',),
+        'iemocap': ('Neutral',),
+        'affwild2': ('Neutral', 'Other'),
+    },
+    'nrc': {'ve8': (), 'ek6': (), 'perr': ('Neutral',), 'iemocap': ('Neutral',), 'affwild2': ('Neutral', 'Other')},
+}
 LEXICON_EMOTIONS = {'senticnet': tuple(HOURGLASS), 'nrc': NRC_EMOTIONS}
 
 def unreached_classes(
@@ -312,7 +369,8 @@ def plot_cue_track(
             k = cue_class(cue, lexicon, info) if cue else None
             box = dict(boxstyle='round,pad=0.15', fc=colours(k) if k is not None else '0.8', alpha=0.8) if cue else None
             ax.text(t, 1.0 - 0.09 * j, tok, ha='center', va='top', fontsize=7, bbox=box, color='k' if cue else '0.45')
-    if intensity is not None: ax.bar(range(len(texts)), 0.35 * np.asarray(intensity, dtype=float), bottom=-0.45, color='C1', alpha=0.5)
+    if intensity is not None:
+        ax.bar(range(len(texts)), 0.35 * np.asarray(intensity, dtype=float), bottom=-0.45, color='C1', alpha=0.5)
     ax.set_xlim(-0.6, len(texts) - 0.4)
     ax.set_ylim(-0.5, 1.08)
     ax.set_yticks([])
@@ -320,7 +378,15 @@ def plot_cue_track(
     ax.set_xlabel('segment')
     ax.set_title(title, fontsize=9)
     handles = [plt.Rectangle((0, 0), 1, 1, fc=colours(k), alpha=0.8) for k in range(info.n_classes)]
-    ax.legend(handles, info.classes, fontsize=6, ncol=info.n_classes, loc='lower center', bbox_to_anchor=(0.5, 1.06), frameon=False)
+    ax.legend(
+        handles,
+        info.classes,
+        fontsize=6,
+        ncol=info.n_classes,
+        loc='lower center',
+        bbox_to_anchor=(0.5, 1.06),
+        frameon=False,
+    )
     return ax
 
 # %% ../nbs/02_lexicon.ipynb #b94bced1
@@ -336,7 +402,8 @@ def plot_lexicon_heatmap(
     ax = ax or plt.gca()
     sns.heatmap(matrix.T.numpy(), ax=ax, cmap='rocket_r', vmin=0, vmax=max(1.0, float(matrix.max())), cbar=False,
                 yticklabels=info.classes, xticklabels=range(matrix.shape[0]), linewidths=0.3, linecolor='0.9')
-    if truth is not None: ax.plot(np.arange(len(truth)) + 0.5, info.n_classes * (1 - np.asarray(truth, dtype=float)), 'C0-', lw=1.5)
+    if truth is not None:
+        ax.plot(np.arange(len(truth)) + 0.5, info.n_classes * (1 - np.asarray(truth, dtype=float)), 'C0-', lw=1.5)
     ax.set_xlabel('segment')
     ax.set_title(title, fontsize=9)
     return ax

@@ -15,7 +15,8 @@ from einops import rearrange
 from .host import HostConfig, HostOutput, MBT, build_mbt, pcce_loss, teacher_tcam
 from .complementary import TACL, TACLConfig, TACLOutput, TextEncoder, build_text_encoder, segment_queries
 from .masking import (DecoderConfig, DecoderOutput, MaskConfig, MaskResult, MaskedDecoder, affective_scores,
-                             distribution_target, make_mask, mask_ratio, mask_video_input, masked_mse, pixel_target, segment_affect, temporal_kl)
+                             distribution_target, make_mask, mask_ratio, mask_video_input, masked_mse, pixel_target,
+                             segment_affect, temporal_kl)
 from .lexicon import get_lexicon
 from fastcore.basics import patch
 
@@ -27,37 +28,57 @@ __all__ = ['MARTConfig', 'MARTOutput', 'MART', 'mart_config', 'build_mart']
 class MARTConfig:
     "The MART objective: its parts' settings, the loss weights (design choice 8, nbs/06_report) and how text and targets are made."
     tacl: TACLConfig = field(default_factory=TACLConfig.paper)
-    mask: MaskConfig = field(default_factory=lambda: MaskConfig.paper(placement='input', ranking='video'))   # the paper's placement, masks free to move
+    # the paper's placement, masks free to move
+    mask: MaskConfig = field(default_factory=lambda: MaskConfig.paper(placement='input', ranking='video'))
     decoder: DecoderConfig = field(default_factory=DecoderConfig.paper)
     lambda_aux: float = 1.0          # auxiliary TACL heads' PCCE (official code: 1)
     lambda_tacl: float = 1.0
     lambda_rec: float = 0.05         # official code
-    lambda_kl: float = 1.0           # the temporal emotion distribution (paper: Table 5 'Ours'; not in the official code; weight 1: this project's choice)
+    # the temporal emotion distribution (paper: Table 5 'Ours'; not in the official code; weight 1: this project's
+    # choice)
+    lambda_kl: float = 1.0
     target_how: str = 'sum'          # distribution_target: 'sum' (D / sum D) or 'softmax'
     target_axis: str = 'class'       # 'class' (per segment over classes) or 'time' (per class over segments)
-    verify: bool = True              # keep only the cue words the teacher's D_tcam confirms (03b); False: every cue word
+    # keep only the cue words the teacher's D_tcam confirms (03b); False: every cue word
+    verify: bool = True
     tau: float = 0.3                 # intensity threshold of verification (E3)
     lexicon: str = 'senticnet'       # 'senticnet' (SenticNet 6) or 'nrc' (NRC EmoLex)
     text_lr_scale: float = 0.1       # the text encoder learns at lr * text_lr_scale (0 freezes it)
-    segment_weight: bool = True      # scale token scores by the teacher's per-segment affect (04a; with MaskConfig(ranking='video'))
+    # scale token scores by the teacher's per-segment affect (04a; with MaskConfig(ranking='video'))
+    segment_weight: bool = True
 
     @classmethod
     def paper(cls, dataset:str='ve8', text:str='bert', **kw):
         "The official widths: TACL at 768, decoder 8 x 512; `text` 'bert' (bert-base-uncased) or 'random' (a random BERT-base)."
         if text not in ('bert', 'random'): raise ValueError(f"text={text!r}: choose 'bert' or 'random'")
-        rand = dict(text_source=None, text_width=768, text_layers=12, text_heads=12, text_mlp=3072) if text == 'random' else {}
+        rand = (
+            dict(text_source=None, text_width=768, text_layers=12, text_heads=12, text_mlp=3072)
+            if text == 'random'
+            else {}
+        )
         return cls(**{**dict(tacl=TACLConfig.paper(dataset=dataset, freeze_text=False, word_match=True, **rand)), **kw})
 
     @classmethod
     def tiny(cls, dataset:str='ve8', text:str='random', **kw):
         "CPU preset at the tiny host's width: TACL at 64 with a small random BERT (or `text='minilm'`), decoder 2 x 32."
-        return cls(**{**dict(tacl=TACLConfig.tiny(text=text, dataset=dataset, freeze_text=False, word_match=True), decoder=DecoderConfig.tiny()), **kw})
+        return cls(
+            **{
+                **dict(
+                    tacl=TACLConfig.tiny(text=text, dataset=dataset, freeze_text=False, word_match=True),
+                    decoder=DecoderConfig.tiny(),
+                ),
+                **kw,
+            }
+        )
 
     @classmethod
     def official(cls, preset:str='tiny', **kw):
         "The paper's Eq. 5 alone and the official code's masking (per-segment ranking, encoder-output placement, no segment weight)."
         base = (cls.tiny if preset == 'tiny' else cls.paper)(**{k: kw.pop(k) for k in ('dataset', 'text') if k in kw})
-        return replace(base, **{**dict(tacl=replace(base.tacl, word_match=False), mask=MaskConfig.paper(), segment_weight=False), **kw})
+        return replace(
+            base,
+            **{**dict(tacl=replace(base.tacl, word_match=False), mask=MaskConfig.paper(), segment_weight=False), **kw}
+        )
 
 # %% ../nbs/04c_mart.ipynb #1bb62c1a
 @dataclass
@@ -81,13 +102,19 @@ class MART(nn.Module):
         super().__init__()
         hc = host.cfg
         if cfg.tacl.hidden != hc.hidden:
-            raise ValueError(f"TACLConfig.hidden={cfg.tacl.hidden} but the host's width is {hc.hidden}: use MARTConfig.{'tiny' if hc.hidden < 768 else 'paper'}()")
+            raise ValueError(
+                f"TACLConfig.hidden={cfg.tacl.hidden} but the host's width is {hc.hidden}: use MARTConfig.{'tiny' if hc.hidden < 768 else 'paper'}()"
+            )
         if cfg.tacl.n_classes != hc.n_classes:
-            raise ValueError(f"TACL's heads have {cfg.tacl.n_classes} classes, the host {hc.n_classes}: build both for the same dataset")
+            raise ValueError(
+                f"TACL's heads have {cfg.tacl.n_classes} classes, the host {hc.n_classes}: build both for the same dataset"
+            )
         frozen = replace(cfg.tacl, freeze_text=True) if cfg.text_lr_scale == 0 else cfg.tacl   # frozen: also no dropout
         self.cfg, self.host, self.text = cfg, host, text if text is not None else build_text_encoder(frozen)
         self.tacl = TACL(cfg.tacl)
-        self.decoder = MaskedDecoder(cfg.decoder, hc.hidden, hc.n_video_tokens, hc.tubelet * hc.patch * hc.patch * 3, hc.n_classes)
+        self.decoder = MaskedDecoder(
+            cfg.decoder, hc.hidden, hc.n_video_tokens, hc.tubelet * hc.patch * hc.patch * 3, hc.n_classes
+        )
         self.lexicon = get_lexicon(cfg.lexicon)
 
     def ratio(self, epoch:float, n_epochs:int) -> float:
@@ -99,20 +126,31 @@ class MART(nn.Module):
         text = {id(p) for p in self.text.parameters()}
         rest = [p for p in self.parameters() if p.requires_grad and id(p) not in text]
         groups = [dict(params=rest, lr_scale=1.0)]
-        if self.cfg.text_lr_scale > 0: groups.append(dict(params=[p for p in self.text.parameters() if p.requires_grad], lr_scale=self.cfg.text_lr_scale))
+        if self.cfg.text_lr_scale > 0:
+            groups.append(
+                dict(params=[p for p in self.text.parameters() if p.requires_grad], lr_scale=self.cfg.text_lr_scale)
+            )
         return groups
 
 # %% ../nbs/04c_mart.ipynb #8479ab8d
 @patch
 def queries(self:MART, texts:Sequence[Sequence[str]], tcam:torch.Tensor) -> list:
     "The query text of every segment (`B*Ns` strings): its cue words verified against the teacher (03b), or all cue words."
-    return segment_queries(texts, tcam.detach().float().cpu() if self.cfg.verify else None, self.host.cfg.info, self.lexicon, self.cfg.tau)
+    return segment_queries(
+        texts, tcam.detach().float().cpu() if self.cfg.verify else None, self.host.cfg.info, self.lexicon, self.cfg.tau
+    )
 
 @patch
-def attention_mask(self:MART, out:HostOutput, t:TACLOutput, ratio:float, n_segments:int, generator=None, segment_weight=None) -> MaskResult:
+def attention_mask(
+    self: MART, out: HostOutput, t: TACLOutput, ratio: float, n_segments: int, generator=None, segment_weight=None
+) -> MaskResult:
     "Emotion-oriented masking (04a): scores = lam * CLS attention + (1 - lam) * TACL word attention (x segment weight), top tokens masked."
     m = self.cfg.mask
-    scores = affective_scores(out.cls_attention, t.word_attention_video, m.lam, segment_weight) if m.strategy == 'emotion' else out.cls_attention
+    scores = (
+        affective_scores(out.cls_attention, t.word_attention_video, m.lam, segment_weight)
+        if m.strategy == 'emotion'
+        else out.cls_attention
+    )
     return make_mask(scores, ratio, m, grid=self.host.cfg.video_grid, generator=generator, n_segments=n_segments)
 
 @patch
@@ -133,21 +171,35 @@ def forward(self:MART, video:torch.Tensor, audio:torch.Tensor, texts:Sequence[Se
     c, info = self.cfg, self.host.cfg.info
     queries = self.queries(texts, tcam)
     words = self.text(queries)                                                       # (B*Ns, K, Dt), (B*Ns, K)
-    with torch.no_grad() if c.mask.placement == 'input' else contextlib.nullcontext():   # 'input': this pass only chooses the mask
+    with (
+        torch.no_grad() if c.mask.placement == 'input' else contextlib.nullcontext()
+    ):  # 'input': this pass only chooses the mask
         out = self.host(video, audio, return_attention=True)
         t = self.tacl(out.video_tokens, out.audio_tokens, words.words, words.word_mask, Ns)
     mask = self.attention_mask(out, t, ratio, Ns, generator, segment_affect(tcam, labels) if c.segment_weight else None)
-    if c.mask.placement == 'input':                                                  # the encoder never sees the masked content
+    if c.mask.placement == 'input':  # the encoder never sees the masked content
         hc = self.host.cfg
-        fill = tuple(round(255 * float(v)) for v in self.host.pixel_mean.flatten())   # the host's pixel mean: zero after normalising
+        # the host's pixel mean: zero after normalising
+        fill = tuple(round(255 * float(v)) for v in self.host.pixel_mean.flatten())
         out = self.host(mask_video_input(video, mask.mask, hc.tubelet, hc.patch, fill), audio, return_attention=True)
         t = self.tacl(out.video_tokens, out.audio_tokens, words.words, words.word_mask, Ns)
-    dec = self.decoder(out.video_tokens, mask.mask, Ns)                              # masked positions: the mask token (MAE)
+    # masked positions: the mask token (MAE)
+    dec = self.decoder(out.video_tokens, mask.mask, Ns)
     rec, kl, target, recovered = self.mam_loss(video, dec, mask, tcam)
-    losses = dict(cls=pcce_loss([out.logits_video, out.logits_audio], labels, info.polarity, self.host.cfg.lambda_0),
-                  aux=pcce_loss([t.aux_logits_video, t.aux_logits_audio], labels, info.polarity, self.host.cfg.lambda_0),
-                  tacl=t.loss, rec=rec, kl=kl)
-    loss = losses['cls'] + c.lambda_aux * losses['aux'] + c.lambda_tacl * losses['tacl'] + c.lambda_rec * rec + c.lambda_kl * kl
+    losses = dict(
+        cls=pcce_loss([out.logits_video, out.logits_audio], labels, info.polarity, self.host.cfg.lambda_0),
+        aux=pcce_loss([t.aux_logits_video, t.aux_logits_audio], labels, info.polarity, self.host.cfg.lambda_0),
+        tacl=t.loss,
+        rec=rec,
+        kl=kl,
+    )
+    loss = (
+        losses['cls']
+        + c.lambda_aux * losses['aux']
+        + c.lambda_tacl * losses['tacl']
+        + c.lambda_rec * rec
+        + c.lambda_kl * kl
+    )
     return MARTOutput(loss=loss, losses=losses, ratio=ratio, mask=mask, tcam=tcam, target=target, recovered=recovered,
                       pixels=dec.pixels, queries=queries, host=out, tacl=t)
 
@@ -157,7 +209,11 @@ def mart_config(preset:str='tiny', dataset:str='ve8', text:Optional[str]=None, *
     if preset not in ('tiny', 'paper'): raise ValueError(f"preset={preset!r}: choose 'tiny' or 'paper'")
     make = MARTConfig.tiny if preset == 'tiny' else MARTConfig.paper
     base = make(dataset=dataset, **({'text': text} if text else {}))
-    parts = {k: replace(getattr(base, k), **v) for k, v in kw.items() if k in ('mask', 'tacl', 'decoder') and isinstance(v, dict)}
+    parts = {
+        k: replace(getattr(base, k), **v)
+        for k, v in kw.items()
+        if k in ('mask', 'tacl', 'decoder') and isinstance(v, dict)
+    }
     return replace(base, **{**kw, **parts})
 
 def build_mart(host:MBT, preset:str='tiny', text:Optional[str]=None, **kw) -> MART:

@@ -31,17 +31,26 @@ def _choice(name, value, allowed):
 @dataclass
 class MaskConfig:
     "Which visual tokens are masked, how many, and which are left as hints (defaults = the official MART code, `MART.py`: `AttMask`)."
-    strategy: str = 'emotion'     # 'emotion' (affective scores) | 'random' | 'tube' | 'frame' (the baselines of paper Table 4)
-    rule: str = 'attmask_hint'    # emotion: 'attmask_hint' (code: top floor(rN) masked, sampled hints un-masked) | 'eq7' (paper: top S shown, next ceil(rN) masked)
-    lam: float = 0.9              # weight of the intra-modal CLS attention; 1 - lam goes to the TACL word attention (code: lamb)
-    p_apply: float = 0.5          # probability that a sample is masked at all; otherwise its mask is cleared (code: masking_prob)
+    # 'emotion' (affective scores) | 'random' | 'tube' | 'frame' (the baselines of paper Table 4)
+    strategy: str = 'emotion'
+    # emotion: 'attmask_hint' (code: top floor(rN) masked, sampled hints un-masked) | 'eq7' (paper: top S shown, next
+    # ceil(rN) masked)
+    rule: str = 'attmask_hint'
+    # weight of the intra-modal CLS attention; 1 - lam goes to the TACL word attention (code: lamb)
+    lam: float = 0.9
+    # probability that a sample is masked at all; otherwise its mask is cleared (code: masking_prob)
+    p_apply: float = 0.5
     ratio_start: float = 0.1      # r at epoch 0
     ratio_span: float = 0.8       # r grows by ratio_span * epoch / n_epochs ...
-    ratio_cap: float = 0.5        # ... until epoch / n_epochs reaches ratio_cap: r = 0.1 -> 0.5 at mid-training, then flat
+    # ... until epoch / n_epochs reaches ratio_cap: r = 0.1 -> 0.5 at mid-training, then flat
+    ratio_cap: float = 0.5
     hint_ratio: float = 0.1       # hints per ranking unit = hint_ratio * r * N (code: show_ratio = 0.1 r)
-    hint_pool: float = 0.1        # attmask_hint: hints are drawn from the top hint_pool * N tokens (code: show_max = 0.1)
-    ranking: str = 'segment'      # 'segment' (code: top tokens of each segment) | 'video' (top tokens of a video's Ns*N)
-    placement: str = 'output'     # read by the MART module: 'output' (code: encoder-output tokens replaced) | 'input' (mask_video_input)
+    # attmask_hint: hints are drawn from the top hint_pool * N tokens (code: show_max = 0.1)
+    hint_pool: float = 0.1
+    # 'segment' (code: top tokens of each segment) | 'video' (top tokens of a video's Ns*N)
+    ranking: str = 'segment'
+    # read by the MART module: 'output' (code: encoder-output tokens replaced) | 'input' (mask_video_input)
+    placement: str = 'output'
 
     def __post_init__(self):
         _choice('strategy', self.strategy, STRATEGIES)
@@ -70,19 +79,25 @@ def mask_ratio(epoch:float, n_epochs:int, cfg:MaskConfig) -> float:
 # %% ../nbs/04a_masking.ipynb #642bfafc
 def word_attention_map(attention:torch.Tensor, word_mask:Optional[torch.Tensor]=None) -> torch.Tensor:
     "TACL word->token attention `[B*Ns, H, L, N]` -> `[B*Ns, N]`: mean over heads (Eq. 6), then over the real words of `word_mask` `[B*Ns, L]`."
-    if attention.dim() != 4: raise ValueError(f"attention has shape {list(attention.shape)}; expected [B*Ns, heads, words, N]")
+    if attention.dim() != 4:
+        raise ValueError(f"attention has shape {list(attention.shape)}; expected [B*Ns, heads, words, N]")
     A = attention.mean(1)                                                       # (B*Ns, L, N): Eq. 6
     w = torch.ones(A.shape[:2], device=A.device) if word_mask is None else word_mask.to(A.dtype)
     mean = (A * w[..., None]).sum(1) / w.sum(1, keepdim=True).clamp(min=1)     # (B*Ns, N)
-    return torch.where(w.sum(1, keepdim=True) > 0, mean, 1.0 / A.shape[-1])   # no words: uniform, so no token is favoured
+    # no words: uniform, so no token is favoured
+    return torch.where(w.sum(1, keepdim=True) > 0, mean, 1.0 / A.shape[-1])
 
 def affective_scores(cls_attention:torch.Tensor, word_attention:Optional[torch.Tensor], lam:float=0.9,
                      segment_weight:Optional[torch.Tensor]=None) -> torch.Tensor:
     "Token scores `[B*Ns, N]` = lam * intra + (1 - lam) * inter, optionally times a per-segment weight `[B, Ns]`; detached."
     if word_attention is None and lam != 1:
-        raise ValueError(f"word_attention is None but lam={lam}: pass TACL's word attention `[B*Ns, N]`, or lam=1 for the CLS attention alone")
+        raise ValueError(
+            f"word_attention is None but lam={lam}: pass TACL's word attention `[B*Ns, N]`, or lam=1 for the CLS attention alone"
+        )
     if word_attention is not None and word_attention.shape != cls_attention.shape:
-        raise ValueError(f"cls_attention {list(cls_attention.shape)} and word_attention {list(word_attention.shape)} must both be [B*Ns, N]")
+        raise ValueError(
+            f"cls_attention {list(cls_attention.shape)} and word_attention {list(word_attention.shape)} must both be [B*Ns, N]"
+        )
     s = cls_attention if word_attention is None else lam * cls_attention + (1 - lam) * word_attention
     if segment_weight is not None: s = s * rearrange(segment_weight, 'b s -> (b s) 1')
     return s.detach()
@@ -116,14 +131,17 @@ def _rand(shape, like, generator):
 def _ranks(scores):
     "Rank of every entry of each row: 0 = highest score (ties go to the lower index)."
     order = scores.argsort(dim=-1, descending=True, stable=True)
-    return torch.empty_like(order).scatter_(-1, order, torch.arange(scores.shape[-1], device=scores.device).expand_as(order))
+    return torch.empty_like(order).scatter_(
+        -1, order, torch.arange(scores.shape[-1], device=scores.device).expand_as(order)
+    )
 
 def _emotion(scores, ratio, cfg, generator):
     n_mask, n_hint = mask_counts(scores.shape[-1], ratio, cfg)
     rank = _ranks(scores)                                                       # (R, L)
     if cfg.rule == 'eq7': return (rank >= n_hint) & (rank < n_hint + n_mask), rank < n_hint
     pool = min(_floor(cfg.hint_pool * scores.shape[-1]), n_mask + n_hint)
-    chosen = _rand((scores.shape[0], pool), scores, generator).argsort(dim=-1)[:, :n_hint]   # n_hint of the pool's ranks
+    # n_hint of the pool's ranks
+    chosen = _rand((scores.shape[0], pool), scores, generator).argsort(dim=-1)[:, :n_hint]
     hints = torch.zeros_like(rank, dtype=torch.bool).scatter_(-1, chosen, True).gather(-1, rank)  # by rank -> by token
     return (rank < n_mask + n_hint) & ~hints, hints
 
@@ -147,10 +165,13 @@ def _check_mask_args(scores, ratio, cfg, grid, n_segments):
     if not 0 <= ratio <= 1: raise ValueError(f"ratio={ratio} must lie in [0, 1] (see mask_ratio)")
     if grid is not None and math.prod(grid) != scores.shape[1]:
         raise ValueError(f"grid={tuple(grid)} has {math.prod(grid)} tokens but scores has N={scores.shape[1]}")
-    if cfg.strategy in ('tube', 'frame') and grid is None: raise ValueError(f"strategy={cfg.strategy!r} needs grid=(t, h, w)")
+    if cfg.strategy in ('tube', 'frame') and grid is None:
+        raise ValueError(f"strategy={cfg.strategy!r} needs grid=(t, h, w)")
     if cfg.ranking == 'video':
         if cfg.strategy in ('tube', 'frame'):
-            raise ValueError(f"ranking='video' ranks tokens across segments, but {cfg.strategy} masks are defined on one segment's grid")
+            raise ValueError(
+                f"ranking='video' ranks tokens across segments, but {cfg.strategy} masks are defined on one segment's grid"
+            )
         if n_segments is None or scores.shape[0] % n_segments:
             raise ValueError(f"ranking='video' needs n_segments dividing B*Ns={scores.shape[0]}, got {n_segments}")
 
@@ -183,7 +204,9 @@ def _check_video(video, tubelet, patch):
         raise ValueError(f"video has shape {list(video.shape)}; expected [B, Ns, 3, T, H, W]")
     T, H, W = video.shape[3:]
     if T % tubelet or H % patch or W % patch:
-        raise ValueError(f"video of T x H x W = {T} x {H} x {W} does not divide into tubelets of {tubelet} x {patch} x {patch}")
+        raise ValueError(
+            f"video of T x H x W = {T} x {H} x {W} does not divide into tubelets of {tubelet} x {patch} x {patch}"
+        )
 
 def _grid(video, tubelet, patch): return (video.shape[3] // tubelet, video.shape[4] // patch, video.shape[5] // patch)
 
@@ -211,7 +234,9 @@ def pixels_to_video(pred:torch.Tensor, video:torch.Tensor, tubelet:int=2, patch:
     "Normalised predictions `[B*Ns, N, P]` -> pixel values `[B, Ns, 3, T, H, W]` in [0, 255], with the tubelet statistics of `video`."
     _, mean, std = _tubelet_stats(video, tubelet, patch, eps)
     x = rearrange(pred, 'n l (p c) -> n l p c', c=3) * std + mean
-    return unpatchify(rearrange(x, 'n l p c -> n l (p c)'), video.shape[1], _grid(video, tubelet, patch), tubelet, patch).clamp(0, 255)
+    return unpatchify(
+        rearrange(x, 'n l p c -> n l (p c)'), video.shape[1], _grid(video, tubelet, patch), tubelet, patch
+    ).clamp(0, 255)
 
 # %% ../nbs/04a_masking.ipynb #7651f295
 IMAGENET_MEAN_RGB = (124, 116, 104)      # 255 * (0.485, 0.456, 0.406), rounded: mart_nb.host's default pixel mean
@@ -224,7 +249,8 @@ def mask_video_input(
 ) -> torch.Tensor:
     "Encoder-input placement: `video` with its masked tubelets painted in `fill`, so that they reach the encoder without content."
     x = patchify(video, tubelet, patch).clone()                                  # (B*Ns, N, P)
-    if mask.shape != x.shape[:2]: raise ValueError(f"mask {list(mask.shape)} does not match the video's tubelets {list(x.shape[:2])}")
+    if mask.shape != x.shape[:2]:
+        raise ValueError(f"mask {list(mask.shape)} does not match the video's tubelets {list(x.shape[:2])}")
     colour = repeat(torch.as_tensor(fill, dtype=x.dtype, device=x.device), 'c -> (p c)', p=x.shape[-1] // 3)
     x[mask] = colour
     return unpatchify(x, video.shape[1], _grid(video, tubelet, patch), tubelet, patch)
@@ -270,9 +296,21 @@ class MaskedDecoder(nn.Module):
         self.mask_token = nn.Parameter(torch.zeros(1, 1, host_width))
         self.embed = nn.Linear(host_width, cfg.width)
         self.register_buffer('pos', sinusoid_table(n_tokens, cfg.width), persistent=False)
-        self.blocks = nn.ModuleList([nn.TransformerEncoderLayer(cfg.width, cfg.heads, int(cfg.mlp_ratio * cfg.width), dropout=0.0,
-                                                                activation='gelu', layer_norm_eps=cfg.ln_eps, batch_first=True,
-                                                                norm_first=True) for _ in range(cfg.layers)])
+        self.blocks = nn.ModuleList(
+            [
+                nn.TransformerEncoderLayer(
+                    cfg.width,
+                    cfg.heads,
+                    int(cfg.mlp_ratio * cfg.width),
+                    dropout=0.0,
+                    activation='gelu',
+                    layer_norm_eps=cfg.ln_eps,
+                    batch_first=True,
+                    norm_first=True,
+                )
+                for _ in range(cfg.layers)
+            ]
+        )
         self.norm = nn.LayerNorm(cfg.width, eps=cfg.ln_eps)
         self.pixel_head = nn.Linear(cfg.width, patch_dim)
         self.segment_head = nn.Linear(cfg.width, n_classes)
@@ -280,7 +318,7 @@ class MaskedDecoder(nn.Module):
 
     def _init_weights(self):
         nn.init.trunc_normal_(self.mask_token, std=self.cfg.init_std)
-        for m in self.modules():             # attention in-projections keep PyTorch's Xavier-uniform init with zero bias
+        for m in self.modules():  # attention in-projections keep PyTorch's Xavier-uniform init with zero bias
             if isinstance(m, nn.Linear):
                 nn.init.xavier_uniform_(m.weight)
                 nn.init.zeros_(m.bias)
@@ -292,20 +330,26 @@ class MaskedDecoder(nn.Module):
         "tokens `[B*Ns, N, D]` (host output), mask `[B*Ns, N]` (True = masked) -> `DecoderOutput`."
         BS, N, D = tokens.shape
         if N != self.n_tokens or mask.shape != (BS, N) or BS % n_segments:
-            raise ValueError(f"tokens {list(tokens.shape)}, mask {list(mask.shape)}, n_segments={n_segments}: expected tokens "
-                             f"[B*Ns, {self.n_tokens}, D], a mask of their first two sizes, and n_segments dividing B*Ns")
-        x = torch.where(mask[..., None], self.mask_token.to(tokens.dtype), tokens)    # (B*Ns, N, D) masked -> mask token
+            raise ValueError(
+                f"tokens {list(tokens.shape)}, mask {list(mask.shape)}, n_segments={n_segments}: expected tokens "
+                f"[B*Ns, {self.n_tokens}, D], a mask of their first two sizes, and n_segments dividing B*Ns"
+            )
+        # (B*Ns, N, D) masked -> mask token
+        x = torch.where(mask[..., None], self.mask_token.to(tokens.dtype), tokens)
         x = self.embed(x) + self.pos                                               # (B*Ns, N, Dd)
         for blk in self.blocks: x = blk(x)
         h = self.norm(x)
-        pooled = rearrange(h.mean(1), '(b s) d -> b s d', s=n_segments)             # (B, Ns, Dd): pooled over space and time
+        # (B, Ns, Dd): pooled over space and time
+        pooled = rearrange(h.mean(1), '(b s) d -> b s d', s=n_segments)
         return DecoderOutput(self.pixel_head(h), h, self.segment_head(pooled))
 
 # %% ../nbs/04a_masking.ipynb #e39f2dc0
 def masked_mse(pred:torch.Tensor, target:torch.Tensor, mask:torch.Tensor) -> torch.Tensor:
     "Mean over the masked tokens of each token's mean squared error (0 when nothing is masked); pred, target `[B*Ns, N, P]`."
     if pred.shape != target.shape or mask.shape != pred.shape[:2]:
-        raise ValueError(f"pred {list(pred.shape)}, target {list(target.shape)} and mask {list(mask.shape)} must be [B*Ns, N, P], [B*Ns, N, P], [B*Ns, N]")
+        raise ValueError(
+            f"pred {list(pred.shape)}, target {list(target.shape)} and mask {list(mask.shape)} must be [B*Ns, N, P], [B*Ns, N, P], [B*Ns, N]"
+        )
     per_token = torch.where(mask, ((pred - target) ** 2).mean(-1), 0.0)          # (B*Ns, N): visible tokens never enter
     return per_token.sum() / mask.sum().clamp(min=1)
 
@@ -331,7 +375,9 @@ def temporal_kl(segment_scores:torch.Tensor, target:torch.Tensor, axis:str='clas
     "KL(P || Q), Q = softmax of the decoder's `segment_scores` `[B, Ns, C]` along `axis`; mean over segments (or classes for 'time')."
     _choice('axis', axis, ('class', 'time'))
     if segment_scores.shape != target.shape:
-        raise ValueError(f"segment_scores {list(segment_scores.shape)} and target {list(target.shape)} must have the same shape [B, Ns, C]")
+        raise ValueError(
+            f"segment_scores {list(segment_scores.shape)} and target {list(target.shape)} must have the same shape [B, Ns, C]"
+        )
     dim = -1 if axis == 'class' else -2
     return (torch.xlogy(target, target) - target * segment_scores.log_softmax(dim)).sum(dim).mean()
 
@@ -339,7 +385,9 @@ def temporal_kl(segment_scores:torch.Tensor, target:torch.Tensor, axis:str='clas
 def segment_affect(tcam:torch.Tensor, labels:Optional[torch.Tensor]=None) -> torch.Tensor:
     "Per-segment affect `[B, Ns]` in [0, 1]: the teacher's D_tcam of class `labels` `[B]` (else of each segment's top class), over its maximum in time."
     if tcam.dim() != 3: raise ValueError(f"tcam has shape {list(tcam.shape)}; expected [B, Ns, C]")
-    if labels is None: d = tcam.amax(-1)                                        # (B, Ns) strongest emotion of each segment
+    if labels is None:
+        # (B, Ns) strongest emotion of each segment
+        d = tcam.amax(-1)
     else: d = tcam.gather(2, repeat(labels, 'b -> b s 1', s=tcam.shape[1]))[..., 0]   # (B, Ns) the video's class
     return d / d.amax(1, keepdim=True).clamp(min=1e-12)
 
@@ -372,7 +420,8 @@ def plot_masks(video:torch.Tensor, masks:dict, grid:Sequence[int], tubelet:int=2
         for r, res in enumerate(masks.values(), 1):
             cut = lambda x: rearrange(x[s], '(t h w) -> t h w', h=h, w=w)[t]
             axs[r, s].imshow(overlay_mask(frame, cut(res.mask), patch, cut(res.hints)))
-    for r, name in enumerate(['segment'] + list(masks)): axs[r, 0].set_ylabel(name, fontsize=7, rotation=0, ha='right', va='center')
+    for r, name in enumerate(['segment'] + list(masks)):
+        axs[r, 0].set_ylabel(name, fontsize=7, rotation=0, ha='right', va='center')
     for ax in axs.flat:
         ax.set_xticks([])
         ax.set_yticks([])

@@ -33,7 +33,8 @@ class MediaInfo:
     has_audio: bool
     height: int
     width: int
-    fps_source: str = 'header'   # where fps comes from: 'header', 'fps file', 'video file', 'audio duration', 'assumed', 'subtitles'
+    # where fps comes from: 'header', 'fps file', 'video file', 'audio duration', 'assumed', 'subtitles'
+    fps_source: str = 'header'
 
     @property
     def rate(self) -> Fraction:
@@ -44,12 +45,18 @@ def _open(path:Path):
     if not path.exists():
         raise DatasetLayoutError(path, "file not found.", "check the path, or remove the video from the split.")
     if path.stat().st_size == 0:
-        raise VideoDecodeError(path, "the file is empty (0 bytes).", "re-download or re-encode it, or remove it from the split.")
+        raise VideoDecodeError(
+            path, "the file is empty (0 bytes).", "re-download or re-encode it, or remove it from the split."
+        )
     try: return av.open(str(path))
     except av.error.FFmpegError as e:
         if _mp4_without_index(path):                                          # an mp4/mov whose index never arrived
-            raise VideoDecodeError(path, f"FFmpeg cannot open it ({e}): the file is incomplete (it has media data but no "
-                                   "index, the 'moov' box, as after a download cut short).", INCOMPLETE_FIX)
+            raise VideoDecodeError(
+                path,
+                f"FFmpeg cannot open it ({e}): the file is incomplete (it has media data but no "
+                "index, the 'moov' box, as after a download cut short).",
+                INCOMPLETE_FIX,
+            )
         raise VideoDecodeError(path, f"FFmpeg cannot open it ({e}).",
                                "re-encode it (ffmpeg -i in -c:v libx264 -c:a aac out.mp4) or remove it from the split.")
 
@@ -78,7 +85,8 @@ def _last_packet_time(c, vs, until:float) -> Optional[float]:
         ts = pkt.pts if pkt.pts is not None else pkt.dts
         if not pkt.size or ts is None: continue
         latest = max(latest or 0.0, float((ts + (pkt.duration or 0) - start) * vs.time_base))
-        if latest >= until: break                               # costs one group of pictures, whatever the file's length
+        # costs one group of pictures, whatever the file's length
+        if latest >= until: break
     return latest
 
 def probe_video_file(path) -> MediaInfo:
@@ -86,7 +94,9 @@ def probe_video_file(path) -> MediaInfo:
     path = Path(path)
     with _open(path) as c:
         if not c.streams.video:
-            raise VideoDecodeError(path, "has no video stream.", "check that it is a video, or remove it from the split.")
+            raise VideoDecodeError(
+                path, "has no video stream.", "check that it is a video, or remove it from the split."
+            )
         vs = c.streams.video[0]
         fps = float(vs.average_rate or vs.guessed_rate or 30)
         secs = float(vs.duration * vs.time_base) if vs.duration else (c.duration or 0) / av.time_base
@@ -100,7 +110,9 @@ def probe_video_file(path) -> MediaInfo:
         if until > 0:
             try: last = _last_packet_time(c, vs, until)
             except av.error.FFmpegError as e:
-                raise VideoDecodeError(path, f"reading its last seconds failed ({e}): the file may be incomplete.", INCOMPLETE_FIX)
+                raise VideoDecodeError(
+                    path, f"reading its last seconds failed ({e}): the file may be incomplete.", INCOMPLETE_FIX
+                )
             if last is None or last < until:
                 raise VideoDecodeError(path, f"is truncated: its header says it lasts {secs:.1f} s, but its video data "
                     f"stops before {until:.1f} s (the file is incomplete, as in a download cut short).", INCOMPLETE_FIX)
@@ -127,13 +139,18 @@ def decode_video_frames(path, indices:torch.Tensor, short_side:int=240) -> torch
                 final = (i, frame)
                 if i >= last: break
         except av.error.FFmpegError as e:
-            raise VideoDecodeError(path, f"decoding failed at frame {len(got)} ({e}).", "re-encode it or remove it from the split.")
-    if final is None: raise VideoDecodeError(path, "no frame could be decoded.", "re-encode it or remove it from the split.")
+            raise VideoDecodeError(
+                path, f"decoding failed at frame {len(got)} ({e}).", "re-encode it or remove it from the split."
+            )
+    if final is None:
+        raise VideoDecodeError(path, "no frame could be decoded.", "re-encode it or remove it from the split.")
     # headers can announce more frames than decode (an edit list, gaps of a variable frame rate, a frame or two of
     # rounding): such indices repeat the last decoded frame; a shortfall beyond that is reported, never a crash mid-epoch
     if last - final[0] > max(2, 0.01 * (last + 1)):
-        warnings.warn(f"{path}: frame {last} was asked for but only {final[0] + 1} frames decode; the later frames repeat "
-                      f"the last one. Fix: re-encode it (ffmpeg -i in -c:v libx264 out.mp4) for exact timing.")
+        warnings.warn(
+            f"{path}: frame {last} was asked for but only {final[0] + 1} frames decode; the later frames repeat "
+            f"the last one. Fix: re-encode it (ffmpeg -i in -c:v libx264 out.mp4) for exact timing."
+        )
     if final[0] not in got: got[final[0]] = to_tensor(final[1])
     pick = [got[i] if i in got else got[final[0]] for i in flat]
     return torch.stack(pick).permute(0, 3, 1, 2).reshape(*indices.shape, 3, *pick[0].shape[:2])
@@ -147,7 +164,7 @@ def _read_number(path:Path, default, what:str):
     try: return float(Fraction(path.read_text().strip()))                 # '30', '29.97' or '30000/1001'
     except ValueError: raise VideoDecodeError(path, "does not hold a number.", f"write the {what} in it, or delete it.")
 
-def _numbered(names) -> bool:                                          # the official naming: 000001.jpg, 000002.jpg, ...
+def _numbered(names) -> bool:  # the official naming: 000001.jpg, 000002.jpg, ...
     return bool(names) and all(re.fullmatch(r'\d{6}\.jpg', p.name) for p in names)
 def _frame_path(folder:Path, i:int) -> Path: return folder / f'{i + 1:06d}.jpg'   # 0-based index -> 000001.jpg...
 
@@ -159,13 +176,18 @@ def probe_frame_folder(folder, fps:float=30.0) -> MediaInfo:
     source = 'fps file' if (folder / 'fps').exists() else 'assumed'
     fps = _read_number(folder / 'fps', fps, 'frame rate')
     if n <= 0 or not names:
-        raise VideoDecodeError(folder, "frame folder holds no frames.", "re-extract the frames or remove the video from the split.")
+        raise VideoDecodeError(
+            folder, "frame folder holds no frames.", "re-extract the frames or remove the video from the split."
+        )
     if _numbered(names):                                               # every frame up to n_frames must be there
         have = {p.name for p in names}
         missing = [i for i in range(n) if _frame_path(folder, i).name not in have]
         if missing:
-            raise VideoDecodeError(_frame_path(folder, missing[0]), f"is missing: {len(missing)} of the frames "
-                f"000001.jpg..{n:06d}.jpg are not in the folder.", "re-extract the frames, or remove the video from the split.")
+            raise VideoDecodeError(
+                _frame_path(folder, missing[0]),
+                f"is missing: {len(missing)} of the frames " f"000001.jpg..{n:06d}.jpg are not in the folder.",
+                "re-extract the frames, or remove the video from the split.",
+            )
     else: n = min(n, len(names))
     first = _read_image(names[0])
     return MediaInfo(n, fps, n / fps, False, *first.shape[1:], fps_source=source)
@@ -199,7 +221,11 @@ def decode_audio(path, sample_rate:int=16000) -> torch.Tensor:
     except VideoDecodeError as e: raise AudioDecodeError(path, e.problem, e.fix) from None
     with c:
         if not c.streams.audio:
-            raise AudioDecodeError(path, "has no audio stream.", "add mp3/<Class>/<id>.mp3, or accept silence (the dataset's documented fallback).")
+            raise AudioDecodeError(
+                path,
+                "has no audio stream.",
+                "add mp3/<Class>/<id>.mp3, or accept silence (the dataset's documented fallback).",
+            )
         resampler = av.AudioResampler(format='flt', layout='mono', rate=sample_rate)
         chunks = []
         try:
@@ -207,7 +233,9 @@ def decode_audio(path, sample_rate:int=16000) -> torch.Tensor:
                 chunks += [f.to_ndarray().reshape(-1) for f in resampler.resample(frame)]
             chunks += [f.to_ndarray().reshape(-1) for f in resampler.resample(None)]
         except av.error.FFmpegError as e:
-            raise AudioDecodeError(path, f"audio decoding failed ({e}).", "re-encode the audio or remove the video from the split.")
+            raise AudioDecodeError(
+                path, f"audio decoding failed ({e}).", "re-encode the audio or remove the video from the split."
+            )
     return torch.from_numpy(np.concatenate(chunks)) if chunks else torch.zeros(0)
 
 # %% ../nbs/00_data_3_media.ipynb #c1c619dd

@@ -39,17 +39,25 @@ def resolve_checkpoint(
     path = Path(checkpoint).expanduser()
     if path.is_dir():
         if (path / 'best.pt').is_file(): return path / 'best.pt'
-        raise CheckpointError(f"{path}: this folder holds no best.pt (is it a mart_nb run that evaluated at least one epoch?). "
-                              "Fix: pass a finished run's folder, or a host checkpoint file (best.pt, teacher.pt).")
+        raise CheckpointError(
+            f"{path}: this folder holds no best.pt (is it a mart_nb run that evaluated at least one epoch?). "
+            "Fix: pass a finished run's folder, or a host checkpoint file (best.pt, teacher.pt)."
+        )
     if not path.is_file():
-        raise CheckpointError(f"{path}: no such checkpoint. Fix: pass a run folder (mart-train's out_dir) or its best.pt / teacher.pt.")
+        raise CheckpointError(
+            f"{path}: no such checkpoint. Fix: pass a run folder (mart-train's out_dir) or its best.pt / teacher.pt."
+        )
     return path
 
 def _not_a_host(ck) -> str:
     "Why `ck` is not a host checkpoint, in words ('' when it is one)."
     if not isinstance(ck, dict): return f"holds a {type(ck).__name__}, not a mart_nb checkpoint"
     if {'config', 'host_config', 'host'} <= set(ck):
-        return '' if isinstance(ck['config'], dict) and {'dataset', 'preset'} <= set(ck['config']) else "has a run config without its dataset and preset"
+        return (
+            ''
+            if isinstance(ck['config'], dict) and {'dataset', 'preset'} <= set(ck['config'])
+            else "has a run config without its dataset and preset"
+        )
     if 'mart' in ck: return "is the MART stage's model (mart.pt: host, text encoder and decoder), not a host checkpoint"
     if 'opt' in ck: return "is a run's training state (last.pt), not a host checkpoint"
     return f"has no host in it (its keys: {sorted(map(str, ck))[:6]})"
@@ -70,11 +78,15 @@ def read_host_checkpoint(
     if why: raise CheckpointError(f"{path}: {why}. Fix: pass the run folder, or its best.pt (or teacher.pt).")
     have = ck['config'].get('dataset')
     if ck['host_config'].get('dataset') != have:
-        raise CheckpointError(f"{path}: its host has the classes of {ck['host_config'].get('dataset')!r} but its run config says "
-                              f"{have!r}. Fix: pass a checkpoint written by mart_nb's training.")
+        raise CheckpointError(
+            f"{path}: its host has the classes of {ck['host_config'].get('dataset')!r} but its run config says "
+            f"{have!r}. Fix: pass a checkpoint written by mart_nb's training."
+        )
     if dataset is not None and dataset != have:
-        raise CheckpointError(f"{path} was trained for the label set {have!r} ({_title(have)}), but dataset={dataset!r} "
-                              f"({_title(dataset)}) was asked for. Fix: pass a checkpoint of a {dataset!r} run, or dataset={have!r}.")
+        raise CheckpointError(
+            f"{path} was trained for the label set {have!r} ({_title(have)}), but dataset={dataset!r} "
+            f"({_title(dataset)}) was asked for. Fix: pass a checkpoint of a {dataset!r} run, or dataset={have!r}."
+        )
     return ck
 
 def host_from_checkpoint(
@@ -83,10 +95,14 @@ def host_from_checkpoint(
     path='the checkpoint',        # named in the error
 ) -> MBT:
     "The host of a checkpoint, in evaluation mode on `device` (no pretrained encoder is loaded: the weights replace them)."
-    try: return host_from_state(ck, device)                               # mart_nb.runner's loader, with the file named on failure
+    try:
+        # mart_nb.runner's loader, with the file named on failure
+        return host_from_state(ck, device)
     except (TypeError, KeyError, ValueError, RuntimeError) as e:
-        raise CheckpointError(f"{path}: its host weights do not fit its host_config ({type(e).__name__}: {str(e).splitlines()[0]}). "
-                              "Fix: pass a checkpoint written by mart_nb's training.") from None
+        raise CheckpointError(
+            f"{path}: its host weights do not fit its host_config ({type(e).__name__}: {str(e).splitlines()[0]}). "
+            "Fix: pass a checkpoint written by mart_nb's training."
+        ) from None
 
 def clip_config(
     ck:dict,                          # from `read_host_checkpoint`
@@ -97,7 +113,9 @@ def clip_config(
     names = {f.name for f in fields(TrainConfig)}
     try: cfg = TrainConfig(**{k: v for k, v in ck['config'].items() if k in names}).data_config()
     except (AttributeError, KeyError, TypeError) as e:
-        raise CheckpointError(f"{path}: its run config cannot be read ({type(e).__name__}: {e}). Fix: pass a checkpoint written by mart_nb's training.") from None
+        raise CheckpointError(
+            f"{path}: its run config cannot be read ({type(e).__name__}: {e}). Fix: pass a checkpoint written by mart_nb's training."
+        ) from None
     return replace(cfg, n_segments_eval=n_segments) if n_segments else cfg
 
 # %% ../nbs/08_predict.ipynb #b9a1e605
@@ -137,7 +155,8 @@ class Prediction:
     has_audio: bool                 # False: the video has no audio track and the host heard silence
     tau: float                      # E3 intensity threshold used
     lexicon: str                    # cue lexicon used
-    transcript: Optional[str] = None   # how the text was made when no .srt was given: e.g. 'pocketsphinx: 3 lines' (None: read or none)
+    # how the text was made when no .srt was given: e.g. 'pocketsphinx: 3 lines' (None: read or none)
+    transcript: Optional[str] = None
 
     @property
     def label(self) -> int: return int(self.probabilities.argmax())
@@ -150,33 +169,62 @@ class Prediction:
     @property
     def kept_words(self) -> list: return [v.kept for v in self.verification]
     def __repr__(self):
-        return (f"Prediction({Path(self.video).name}: {self.predicted} {float(self.probabilities.max()):.3f} {self.sentiment}, "
-                f"{len(self.verification)} segments, {sum(map(len, self.kept_words))} kept cue words)")
+        return (
+            f"Prediction({Path(self.video).name}: {self.predicted} {float(self.probabilities.max()):.3f} {self.sentiment}, "
+            f"{len(self.verification)} segments, {sum(map(len, self.kept_words))} kept cue words)"
+        )
 
 def _decision_json(d, classes:Sequence) -> dict:
-    return {'word': d.word, 'kept': d.kept, 'passed': d.passed, 'reason': d.reason, 'sentiment': SENTIMENTS[d.sentiment],
-            'class': classes[d.label] if d.label is not None else None, 'intensity': float(d.intensity)}
+    return {
+        'word': d.word,
+        'kept': d.kept,
+        'passed': d.passed,
+        'reason': d.reason,
+        'sentiment': SENTIMENTS[d.sentiment],
+        'class': classes[d.label] if d.label is not None else None,
+        'intensity': float(d.intensity),
+    }
 
 @patch
 def to_json(self:Prediction) -> dict:
     "Plain values only (str, float, int, bool, None, lists): what `mart-predict` writes and `plot_prediction` reads."
-    return dict(video=self.video, srt=self.srt, transcript=self.transcript, checkpoint=self.checkpoint, dataset=self.dataset, preset=self.preset,
-                lexicon=self.lexicon, tau=self.tau, classes=list(self.classes), probabilities=self.probabilities.tolist(),
-                label=self.label, predicted=self.predicted, sentiment=self.sentiment, has_audio=self.has_audio,
-                segment_times=self.segment_times.tolist(), segment_spans=self.segment_spans.tolist(),
-                tcam=self.tcam.tolist(), curve=self.curve.tolist(), texts=self.texts, kept=self.kept_words,
-                cues=[[_decision_json(d, self.classes) for d in v.decisions] for v in self.verification])
+    return dict(
+        video=self.video,
+        srt=self.srt,
+        transcript=self.transcript,
+        checkpoint=self.checkpoint,
+        dataset=self.dataset,
+        preset=self.preset,
+        lexicon=self.lexicon,
+        tau=self.tau,
+        classes=list(self.classes),
+        probabilities=self.probabilities.tolist(),
+        label=self.label,
+        predicted=self.predicted,
+        sentiment=self.sentiment,
+        has_audio=self.has_audio,
+        segment_times=self.segment_times.tolist(),
+        segment_spans=self.segment_spans.tolist(),
+        tcam=self.tcam.tolist(),
+        curve=self.curve.tolist(),
+        texts=self.texts,
+        kept=self.kept_words,
+        cues=[[_decision_json(d, self.classes) for d in v.decisions] for v in self.verification],
+    )
 
 # %% ../nbs/08_predict.ipynb #3b61ad9e
 def _check_args(device, tau:float, lexicon:str, n_segments:Optional[int], dataset:Optional[str]):
     "Raise a `PredictError` naming the argument of `predict` that cannot work."
     try: dev = torch.device(device)
-    except RuntimeError: raise PredictError(f"device={device!r} is not a torch device; pass 'cpu', 'cuda' or 'cuda:1'.") from None
+    except RuntimeError:
+        raise PredictError(f"device={device!r} is not a torch device; pass 'cpu', 'cuda' or 'cuda:1'.") from None
     if dev.type == 'cuda' and not torch.cuda.is_available():
         raise PredictError(f"device={device!r}, but torch sees no CUDA GPU here; pass device='cpu'.")
-    if not 0 <= tau <= 1: raise PredictError(f"tau={tau} is outside [0, 1] (both intensities lie in [0, 1]); the default is 0.3.")
+    if not 0 <= tau <= 1:
+        raise PredictError(f"tau={tau} is outside [0, 1] (both intensities lie in [0, 1]); the default is 0.3.")
     if lexicon not in BACKENDS: raise PredictError(f"lexicon={lexicon!r} is unknown; choose one of {sorted(BACKENDS)}.")
-    if n_segments is not None and n_segments < 1: raise PredictError(f"n_segments={n_segments} must be >= 1 (None: the run's).")
+    if n_segments is not None and n_segments < 1:
+        raise PredictError(f"n_segments={n_segments} must be >= 1 (None: the run's).")
     if dataset is not None and dataset not in DATASETS:
         raise PredictError(f"dataset={dataset!r} is unknown; known label sets: {sorted(DATASETS)}.")
 
@@ -188,15 +236,16 @@ def _scores(host:MBT, sample:dict, device) -> tuple:
     return out.logits.softmax(-1)[0].float().cpu(), temporal_cam(out)[0].float().cpu()
 
 def predict(
-    video,                          # a video file (any format PyAV reads; its own audio track) or a folder of frames
-    srt=None,                       # its subtitles (.srt); None: the .srt beside the video with its name, if any, else no text
-    *, checkpoint,                  # a run folder (its best.pt) or a host checkpoint file (best.pt, teacher.pt)
+    video,  # a video file (any format PyAV reads; its own audio track) or a folder of frames
+    srt=None,  # its subtitles (.srt); None: the .srt beside the video with its name, if any, else no text
+    *,
+    checkpoint,  # a run folder (its best.pt) or a host checkpoint file (best.pt, teacher.pt)
     device='cpu',
-    tau:float=0.3,                  # E3 intensity threshold of the verification
-    lexicon:str='senticnet',        # cue lexicon: 'senticnet' or 'nrc'
-    n_segments:Optional[int]=None,  # None: the evaluation segments of the checkpoint's run (tiny 6, paper 16)
-    dataset:Optional[str]=None,     # the label set expected: a `CheckpointError` if the checkpoint's is another
-    transcribe:bool=True,           # no .srt given or beside the video: transcribe its speech offline (mart_nb.transcribe); False: no text
+    tau: float = 0.3,  # E3 intensity threshold of the verification
+    lexicon: str = 'senticnet',  # cue lexicon: 'senticnet' or 'nrc'
+    n_segments: Optional[int] = None,  # None: the evaluation segments of the checkpoint's run (tiny 6, paper 16)
+    dataset: Optional[str] = None,  # the label set expected: a `CheckpointError` if the checkpoint's is another
+    transcribe: bool = True,  # no .srt given or beside the video: transcribe its speech offline (mart_nb.transcribe); False: no text
 ) -> Prediction:
     "Class probabilities, the temporal emotion curve and the verified cue words of one video, from a trained host."
     _check_args(device, tau, lexicon, n_segments, dataset)
@@ -206,19 +255,38 @@ def predict(
     srt = Path(srt) if srt is not None else srt_beside(video)
     made = None
     with tempfile.TemporaryDirectory(prefix='mart_nb_predict_') as tmp:
-        if srt is None and transcribe and Path(video).is_file(): made = _transcribe(video, Path(tmp) / 'speech.srt')   # read_clip names a missing file
+        # read_clip names a missing file
+        if srt is None and transcribe and Path(video).is_file(): made = _transcribe(video, Path(tmp) / 'speech.srt')
         sample = read_clip(video, made[0] if made else srt, cfg)
     probs, tcam = _scores(host_from_checkpoint(ck, device, path), sample, device)   # (C,), (Ns, C)
     info = cfg.info
     checks = verify_video(sample['text'], tcam, info, get_lexicon(lexicon), tau)
-    return Prediction(str(video), str(srt) if srt else None, str(path), info.key, ck['config']['preset'], info.classes,
-                      info.polarity, probs, sample['segment_times'], sample['segment_spans'], tcam,
-                      distribution_target(tcam[None], 'sum')[0], checks, bool(sample['has_audio']), tau, lexicon, made[1] if made else None)
+    return Prediction(
+        str(video),
+        str(srt) if srt else None,
+        str(path),
+        info.key,
+        ck['config']['preset'],
+        info.classes,
+        info.polarity,
+        probs,
+        sample['segment_times'],
+        sample['segment_spans'],
+        tcam,
+        distribution_target(tcam[None], 'sum')[0],
+        checks,
+        bool(sample['has_audio']),
+        tau,
+        lexicon,
+        made[1] if made else None,
+    )
 
 def _transcribe(video, out:Path) -> Optional[tuple]:
     "(srt, note) of `video`'s speech transcribed offline with pocketsphinx; None (and a warning) when it has no sound to hear."
     from mart_nb.transcribe import TranscribeError, transcribe_file
-    try: t = transcribe_file(video, out)                  # a video FFmpeg cannot open raises the data layer's error, as read_clip would
+    try:
+        # a video FFmpeg cannot open raises the data layer's error, as read_clip would
+        t = transcribe_file(video, out)
     except TranscribeError as e:
         warnings.warn(f"no text: {e}")
         return None
@@ -255,10 +323,22 @@ def plot_prediction(
     ax_c.set_xticks(range(Ns), [f'{a:.1f}-{b:.1f}' for a, b in pred['segment_spans']], fontsize=7, rotation=30)
     ax_c.set_xlabel('segment (seconds)', fontsize=8)
     for (t, c), words in _word_cells(pred, max_words).items():
-        ax_c.text(t, c, '\n'.join(words), ha='center', va='center', fontsize=7, bbox=dict(facecolor='white', alpha=0.75, lw=0, pad=1))
+        ax_c.text(
+            t,
+            c,
+            '\n'.join(words),
+            ha='center',
+            va='center',
+            fontsize=7,
+            bbox=dict(facecolor='white', alpha=0.75, lw=0, pad=1),
+        )
     fig.colorbar(im, ax=ax_c, fraction=0.04, label='curve: D_tcam / sum over classes')
-    fig.suptitle(title or f"{Path(pred['video']).name}: {pred['predicted']} ({probs[pred['label']]:.2f}, {pred['sentiment']}); "
-                 "boxes: kept cue words", fontsize=9)
+    fig.suptitle(
+        title
+        or f"{Path(pred['video']).name}: {pred['predicted']} ({probs[pred['label']]:.2f}, {pred['sentiment']}); "
+        "boxes: kept cue words",
+        fontsize=9,
+    )
     fig.tight_layout()
     return fig
 
@@ -270,19 +350,37 @@ def plot(self:Prediction, max_words:int=3, title:Optional[str]=None):
 # %% ../nbs/08_predict.ipynb #9dc38c7e
 def cli_parser() -> argparse.ArgumentParser:
     "The options of `mart-predict`."
-    ap = argparse.ArgumentParser(prog='mart-predict', description="Class probabilities, temporal emotion curve and verified cue "
-                                 "words of one video, from a mart_nb host checkpoint.")
+    ap = argparse.ArgumentParser(
+        prog='mart-predict',
+        description="Class probabilities, temporal emotion curve and verified cue "
+        "words of one video, from a mart_nb host checkpoint.",
+    )
     ap.add_argument('video', help="a video file (or a folder of frames)")
-    ap.add_argument('--srt', default=None, help="its subtitles (default: the .srt beside the video with its name; without one, "
-                    "its speech is transcribed offline with pocketsphinx)")
-    ap.add_argument('--no-transcribe', action='store_true', help="without an .srt, read no text instead of transcribing the speech")
-    ap.add_argument('--checkpoint', required=True, help="a run folder (its best.pt) or a host checkpoint (best.pt, teacher.pt)")
-    ap.add_argument('--json', dest='json_out', metavar='OUT.json', default=None, help="write the JSON here instead of printing it")
+    ap.add_argument(
+        '--srt',
+        default=None,
+        help="its subtitles (default: the .srt beside the video with its name; without one, "
+        "its speech is transcribed offline with pocketsphinx)",
+    )
+    ap.add_argument(
+        '--no-transcribe', action='store_true', help="without an .srt, read no text instead of transcribing the speech"
+    )
+    ap.add_argument(
+        '--checkpoint', required=True, help="a run folder (its best.pt) or a host checkpoint (best.pt, teacher.pt)"
+    )
+    ap.add_argument(
+        '--json', dest='json_out', metavar='OUT.json', default=None, help="write the JSON here instead of printing it"
+    )
     ap.add_argument('--plot', dest='plot_out', metavar='OUT.png', default=None, help="save the picture here")
     ap.add_argument('--device', default='cpu', help="'cpu', 'cuda' or 'cuda:1' (default: cpu)")
     ap.add_argument('--tau', type=float, default=0.3, help="E3 intensity threshold of the verification (default 0.3)")
     ap.add_argument('--lexicon', default='senticnet', help=f"cue lexicon: one of {sorted(BACKENDS)}")
-    ap.add_argument('--n-segments', type=int, default=None, help="temporal segments to read (default: the evaluation segments of the checkpoint's run)")
+    ap.add_argument(
+        '--n-segments',
+        type=int,
+        default=None,
+        help="temporal segments to read (default: the evaluation segments of the checkpoint's run)",
+    )
     ap.add_argument('--dataset', default=None, help="the label set expected: an error if the checkpoint has another")
     return ap
 
@@ -303,7 +401,8 @@ def _write(pred:Prediction, json_out:Optional[str], plot_out:Optional[str]):
 
 def main(argv:Optional[Sequence[str]]=None) -> int:
     "Entry point of `mart-predict`; exit status 2 with the message (no traceback) on bad input."
-    a = cli_parser().parse_args(argv)                      # a malformed command line: argparse's usage message, status 2
+    # a malformed command line: argparse's usage message, status 2
+    a = cli_parser().parse_args(argv)
     try:
         pred = predict(a.video, a.srt, checkpoint=a.checkpoint, device=a.device, tau=a.tau, lexicon=a.lexicon,
                        n_segments=a.n_segments, dataset=a.dataset, transcribe=not a.no_transcribe)

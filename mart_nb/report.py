@@ -31,7 +31,22 @@ PAPER_METRICS = ('AccS', 'F1S', 'AccE', 'F1E')              # within each datase
 EK6_COLUMNS = ('Ang', 'Dis', 'Fea', 'Joy', 'Sad', 'Sur', 'AccE')   # Tables 3-5: per-class accuracy on Ekman6, then AccE
 
 TABLE1 = [  # method, venue, then (AccS, F1S, AccE, F1E) of Ekman6 | VideoEmotion8 | PERR, in %
-    ('Baseline (MBT) [SF]', 'NeurIPS21', 68.23, 68.40, 48.08, 46.97, 72.22, 72.35, 43.61, 42.96, 60.32, 57.57, 56.33, 52.56),
+    (
+        'Baseline (MBT) [SF]',
+        'NeurIPS21',
+        68.23,
+        68.40,
+        48.08,
+        46.97,
+        72.22,
+        72.35,
+        43.61,
+        42.96,
+        60.32,
+        57.57,
+        56.33,
+        52.56,
+    ),
     ('MoCov3', 'ICCV21', 69.22, 69.39, 47.47, 46.81, 69.72, 69.63, 42.06, 45.28, 60.60, 55.66, 56.40, 50.54),
     ('AudioMAE', 'AAAI22', 69.10, 69.35, 45.24, 44.38, 68.33, 68.46, 41.39, 40.37, 54.23, 52.33, 51.12, 48.50),
     ('SSAST', 'NeurIPS22', 72.44, 72.45, 50.06, 49.97, 72.22, 72.30, 44.44, 43.84, 57.75, 54.09, 53.62, 49.81),
@@ -39,7 +54,22 @@ TABLE1 = [  # method, venue, then (AccS, F1S, AccE, F1E) of Ekman6 | VideoEmotio
     ('MAEst', 'NeurIPS22', 70.58, 70.68, 49.44, 48.66, 73.89, 73.76, 48.89, 47.53, 60.53, 55.96, 56.60, 50.99),
     ('TCL†', 'CVPR22', 69.22, 69.38, 46.85, 46.35, 70.00, 69.42, 44.44, 41.93, 62.63, 60.18, 58.43, 54.61),
     ('MILAN†', 'ArXiv23', 72.68, 72.78, 50.80, 50.40, 72.50, 72.29, 47.22, 45.72, 61.34, 58.00, 57.62, 53.57),
-    ('VMAE (VideoMAE v2)', 'CVPR23', 70.09, 70.24, 50.93, 50.07, 75.00, 75.02, 49.44, 46.62, 61.00, 56.90, 56.80, 51.71),
+    (
+        'VMAE (VideoMAE v2)',
+        'CVPR23',
+        70.09,
+        70.24,
+        50.93,
+        50.07,
+        75.00,
+        75.02,
+        49.44,
+        46.62,
+        61.00,
+        56.90,
+        56.80,
+        51.71,
+    ),
     ('MGMAE', 'ICCV23', 76.20, 76.01, 51.98, 52.36, 69.82, 70.31, 49.28, 45.88, 61.31, 61.22, 55.37, 56.19),
     ('MART', 'CVPR24', 79.10, 79.24, 52.66, 52.64, 73.61, 73.58, 50.83, 48.22, 61.88, 59.25, 57.89, 54.65),
 ]
@@ -75,14 +105,14 @@ TABLE5 = [  # recovery target, then EK6_COLUMNS
 ]
 PAPER_NOTES = {
     1: "Video emotion and sentiment; SSL+SF = self-supervised pretraining, then supervised fine-tuning of the MBT baseline; "
-       "† = uses human-labelled captions. Bold is used inconsistently in the print: PERR F1E is bold for MART (54.65) although "
-       "MGMAE shows 56.19, and PERR F1S is bold for MaskFeat (60.76) although MGMAE shows 61.22. PERR has 5 classes, and the "
-       "official code maps them to 3 sentiments although the paper says binary.",
+    "† = uses human-labelled captions. Bold is used inconsistently in the print: PERR F1E is bold for MART (54.65) although "
+    "MGMAE shows 56.19, and PERR F1S is bold for MaskFeat (60.76) although MGMAE shows 61.22. PERR has 5 classes, and the "
+    "official code maps them to 3 sentiments although the paper says binary.",
     2: "Multimodal emotion and sentiment. The paper bolds all of MART's row, although MAEst has a higher IEMOCAP AccS/F1S. "
-       "The text claims 'a margin of 3.19% to the previous best SSL method of VideoMAE in twelve metrics from two baselines' "
-       "and 'a large performance improvement of 6.04% against our baseline'.",
+    "The text claims 'a margin of 3.19% to the previous best SSL method of VideoMAE in twelve metrics from two baselines' "
+    "and 'a large performance improvement of 6.04% against our baseline'.",
     3: "Components, on Ekman6 per the caption (the text of §4.4 says VE8, but the six classes are Ekman's); Msk = emotion-"
-       "oriented masking, Ver = hierarchical lexicon verification. The full model scores 53.17 here but 52.66 AccE in Table 1.",
+    "oriented masking, Ver = hierarchical lexicon verification. The full model scores 53.17 here but 52.66 AccE in Table 1.",
     4: "Masking strategy and ratio (Ekman6). The 'Random 90' row is identical to Table 3 row 2.",
     5: "Recovery target (Ekman6). The 'Ours' row is the full model of Tables 3 and 4, the same numbers.",
 }
@@ -96,9 +126,13 @@ def _ablation(rows:list, index:pd.Index, n_index:int) -> pd.DataFrame:
     return pd.DataFrame([r[n_index:] for r in rows], index=index, columns=list(EK6_COLUMNS))
 
 _TABLES = {
-    1: lambda: _wide(TABLE1, pd.MultiIndex.from_tuples([r[:2] for r in TABLE1], names=['method', 'venue']), TABLE1_DATASETS, 2),
+    1: lambda: _wide(
+        TABLE1, pd.MultiIndex.from_tuples([r[:2] for r in TABLE1], names=['method', 'venue']), TABLE1_DATASETS, 2
+    ),
     2: lambda: _wide(TABLE2, pd.Index([r[0] for r in TABLE2], name='method'), TABLE2_DATASETS, 1),
-    3: lambda: _ablation(TABLE3, pd.MultiIndex.from_tuples([r[:2] for r in TABLE3], names=['masking', 'verification']), 2),
+    3: lambda: _ablation(
+        TABLE3, pd.MultiIndex.from_tuples([r[:2] for r in TABLE3], names=['masking', 'verification']), 2
+    ),
     4: lambda: _ablation(TABLE4, pd.MultiIndex.from_tuples([r[:2] for r in TABLE4], names=['masking', 'ratio %']), 2),
     5: lambda: _ablation(TABLE5, pd.Index([r[0] for r in TABLE5], name='target'), 1),
 }
@@ -120,10 +154,25 @@ def paper_gain() -> pd.DataFrame:
 # %% ../nbs/06_report.ipynb #92f0398f
 PLANTED, BENCHMARK, REAL = 'planted sample', 'planted benchmark', 'real'
 RESULT_METRICS = ('acc_e', 'f1_e', 'acc_s', 'f1_s', 'temporal_kl')
-RUN_COLUMNS = ('dataset', 'data', 'preset', 'method', 'seed', 'selection', 'optimistic', *RESULT_METRICS, 'selected_epoch',
-               'n_train', 'n_val', 'n_test', 'data_root', 'path')
+RUN_COLUMNS = (
+    'dataset',
+    'data',
+    'preset',
+    'method',
+    'seed',
+    'selection',
+    'optimistic',
+    *RESULT_METRICS,
+    'selected_epoch',
+    'n_train',
+    'n_val',
+    'n_test',
+    'data_root',
+    'path',
+)
 _FINAL_KEYS = ('method', 'preset', 'dataset', 'seed', 'selection', 'selected_epoch', 'test')
-_AGREE = ('dataset', 'preset', 'method', 'seed', 'selection')            # config.json and final.json must agree on these
+# config.json and final.json must agree on these
+_AGREE = ('dataset', 'preset', 'method', 'seed', 'selection')
 
 class RunReadError(ValueError):
     "A run folder whose files cannot be used: the message names the file and what to do."
@@ -131,15 +180,18 @@ class RunReadError(ValueError):
 class RunWarning(UserWarning):
     "A run left out (or counted with a caveat): the message names the file and why."
 
-def data_kind(data_root:Optional[str],               # config.json's data_root (None: a planted set, named by `planted`)
-              temporal_kl:Optional[float]=None,     # final.json's test_temporal_kl (a number only where planted truth exists)
-              planted:Optional[str]=None,           # config.json's planted ('benchmark' or 'training'; absent before the benchmark)
-             ) -> str:
+def data_kind(
+    data_root: Optional[str],  # config.json's data_root (None: a planted set, named by `planted`)
+    temporal_kl: Optional[float] = None,  # final.json's test_temporal_kl (a number only where planted truth exists)
+    planted: Optional[str] = None,  # config.json's planted ('benchmark' or 'training'; absent before the benchmark)
+) -> str:
     "BENCHMARK for the planted benchmark, PLANTED for the other planted sets (a root naming one or in mart_nb's cache, or planted curves scored), else REAL."
     from mart_nb.synth import MANIFEST, planted_cache_dir
     if data_root is None: return BENCHMARK if planted == 'benchmark' else PLANTED
     path = resolve_path(data_root)                          # a relative root is under the project root, as in training
-    try: design = json.loads((path / MANIFEST).read_text())['config'].get('design', 'dense')   # a set made by mart_nb.synth
+    try:
+        # a set made by mart_nb.synth
+        design = json.loads((path / MANIFEST).read_text())['config'].get('design', 'dense')
     except (OSError, ValueError, KeyError, TypeError, AttributeError): design = None
     if design == 'sparse': return BENCHMARK
     if design is not None or temporal_kl is not None: return PLANTED
@@ -152,21 +204,29 @@ def _read_json(path:Path, fix:str):
     try: value = json.loads(path.read_text())
     except FileNotFoundError: raise RunReadError(f"{path}: missing. {fix}") from None
     except (ValueError, UnicodeDecodeError) as e:
-        raise RunReadError(f"{path}: not valid JSON ({type(e).__name__}: {e}); the run was probably stopped while writing it. "
-                           "Fix: rerun it (it resumes from last.pt) or delete the folder.") from None
-    if not isinstance(value, dict): raise RunReadError(f"{path}: holds a {type(value).__name__}, not a JSON object. Fix: rerun the run.")
+        raise RunReadError(
+            f"{path}: not valid JSON ({type(e).__name__}: {e}); the run was probably stopped while writing it. "
+            "Fix: rerun it (it resumes from last.pt) or delete the folder."
+        ) from None
+    if not isinstance(value, dict):
+        raise RunReadError(f"{path}: holds a {type(value).__name__}, not a JSON object. Fix: rerun the run.")
     return value
 
 # TrainConfig fields whose defaults changed -> the value a config.json written before the field existed stands for (None: no label)
 LABELLED_FIELDS = {'ema_decay': None, 'ema_ramp': None, 'mart_init': 'teacher', 'shuffle_text': False}
-OFFICIAL_EMA = dict(ema_decay=0.999, ema_ramp=2000)   # the tiny preset's EMA before it was made active at small scale (05_train)
+# the tiny preset's EMA before it was made active at small scale (05_train)
+OFFICIAL_EMA = dict(ema_decay=0.999, ema_ramp=2000)
 # MARTConfig fields whose defaults changed with the MART recipe (04c), and their values before it (the official code's)
 MART_RECIPE = {'mask.placement': 'output', 'mask.ranking': 'segment', 'segment_weight': False, 'tacl.word_match': False,
                'tacl.aux_input': 'attention'}
 
 def _flat(d:dict, pre:str='') -> dict:
     "{'mask': {'ranking': 'video'}} -> {'mask.ranking': 'video'}."
-    return {k2: v2 for k, v in d.items() for k2, v2 in (_flat(v, f"{pre}{k}.").items() if isinstance(v, dict) else [(f"{pre}{k}", v)])}
+    return {
+        k2: v2
+        for k, v in d.items()
+        for k2, v2 in (_flat(v, f"{pre}{k}.").items() if isinstance(v, dict) else [(f"{pre}{k}", v)])
+    }
 
 def recipe_changes(cfg:dict, resolved:Optional[dict]=None) -> dict:
     "A run's `LABELLED_FIELDS` and `MART_RECIPE` fields that differ from today's defaults of its preset (`resolved`: its mart_config.json)."
@@ -174,30 +234,49 @@ def recipe_changes(cfg:dict, resolved:Optional[dict]=None) -> dict:
     from mart_nb.mart import mart_config
     from mart_nb.train import TrainConfig
     base = asdict(TrainConfig.paper() if cfg.get('preset') == 'paper' else TrainConfig.tiny())
-    out = {k: cfg.get(k, old) for k, old in LABELLED_FIELDS.items() if cfg.get(k, old) is not None and cfg.get(k, old) != base[k]}
+    out = {
+        k: cfg.get(k, old)
+        for k, old in LABELLED_FIELDS.items()
+        if cfg.get(k, old) is not None and cfg.get(k, old) != base[k]
+    }
     if cfg.get('method') != 'mart': return out
     run = TrainConfig(**{f.name: cfg[f.name] for f in fields(TrainConfig) if f.name in cfg})
     given = _flat(dict(cfg.get('mart') or {}))
-    today = _flat(asdict(mart_config(run.preset, run.dataset, **run.mart_kwargs())))   # today's objective with the run's overrides
+    # today's objective with the run's overrides
+    today = _flat(asdict(mart_config(run.preset, run.dataset, **run.mart_kwargs())))
     if resolved is not None: saved = _flat(resolved)
-    elif 'mart_init' in cfg: saved = today                               # written with the recipe (mart_init and the recipe came together)
-    else: saved = {**today, **{k: v for k, v in MART_RECIPE.items() if k not in given}}   # before the recipe: the official code's
+    elif 'mart_init' in cfg:
+        # written with the recipe (mart_init and the recipe came together)
+        saved = today
+    else:
+        # before the recipe: the official code's
+        saved = {**today, **{k: v for k, v in MART_RECIPE.items() if k not in given}}
     return {**out, **{k: saved[k] for k in MART_RECIPE if k in saved and saved[k] != today.get(k) and k not in given}}
 
 def method_name(method:str, overrides:Optional[dict]=None, recipe:Optional[dict]=None) -> str:
     "'mart', or 'mart [k=v, part.k=v]' with a run's changed `recipe` fields and `TrainConfig.mart` overrides (never pooled with plain MART)."
-    parts = [f"{k}={v}" for k, v in sorted(_flat(recipe or {}).items())] + [f"{k}={v}" for k, v in sorted(_flat(overrides or {}).items())]
+    parts = [f"{k}={v}" for k, v in sorted(_flat(recipe or {}).items())] + [
+        f"{k}={v}" for k, v in sorted(_flat(overrides or {}).items())
+    ]
     return f"{method} [{', '.join(parts)}]" if parts else method
 
 def read_run(folder) -> dict:
     "One run folder written by `mart_nb.train` (`config.json` + `final.json`) as a row of `collect_runs` (fields `RUN_COLUMNS`)."
     folder = Path(folder)
-    cfg = _read_json(folder / 'config.json', "Not a complete mart_nb run folder; fix: rerun the run, or move its final.json away.")
-    final = _read_json(folder / 'final.json', "The run has not finished (or was stopped); fix: run it again with the same "
-                       "out_dir, it resumes from last.pt, or delete the folder.")
+    cfg = _read_json(
+        folder / 'config.json', "Not a complete mart_nb run folder; fix: rerun the run, or move its final.json away."
+    )
+    final = _read_json(
+        folder / 'final.json',
+        "The run has not finished (or was stopped); fix: run it again with the same "
+        "out_dir, it resumes from last.pt, or delete the folder.",
+    )
     test = final.get('test') if isinstance(final.get('test'), dict) else {}
     missing = [k for k in _FINAL_KEYS if k not in final] + [f"test.{k}" for k in RESULT_METRICS[:4] if k not in test]
-    if missing: raise RunReadError(f"{folder / 'final.json'}: lacks {missing}; it was not written by mart_nb.train. Fix: rerun the run.")
+    if missing:
+        raise RunReadError(
+            f"{folder / 'final.json'}: lacks {missing}; it was not written by mart_nb.train. Fix: rerun the run."
+        )
     clash = {k: (cfg[k], final[k]) for k in _AGREE if k in cfg and cfg[k] != final[k]}
     if clash: raise RunReadError(f"{folder / 'final.json'}: disagrees with config.json on {clash} (config, final): files of two "
                                  "runs mixed. Fix: rerun the run into a fresh folder.")
@@ -205,16 +284,31 @@ def read_run(folder) -> dict:
     kind = data_kind(cfg.get('data_root'), kl, cfg.get('planted'))
     resolved = _read_json(folder / 'mart_config.json', '') if (folder / 'mart_config.json').exists() else None
     recipe = recipe_changes(cfg, resolved)
-    return dict(dataset=final['dataset'], data=kind, preset=final['preset'], method=method_name(final['method'], cfg.get('mart'), recipe),
-                seed=final['seed'], selection=final['selection'], optimistic=bool(final.get('optimistic', final['selection'] == 'test')),
-                **{k: test[k] for k in RESULT_METRICS[:4]}, temporal_kl=kl, selected_epoch=final['selected_epoch'],
-                **{k: final.get(k) for k in ('n_train', 'n_val', 'n_test')}, data_root=cfg.get('data_root'), path=str(folder))
+    return dict(
+        dataset=final['dataset'],
+        data=kind,
+        preset=final['preset'],
+        method=method_name(final['method'], cfg.get('mart'), recipe),
+        seed=final['seed'],
+        selection=final['selection'],
+        optimistic=bool(final.get('optimistic', final['selection'] == 'test')),
+        **{k: test[k] for k in RESULT_METRICS[:4]},
+        temporal_kl=kl,
+        selected_epoch=final['selected_epoch'],
+        **{k: final.get(k) for k in ('n_train', 'n_val', 'n_test')},
+        data_root=cfg.get('data_root'),
+        path=str(folder)
+    )
 
 # %% ../nbs/06_report.ipynb #d7a93caf
 def _run_folders(root:Path) -> list:
     "Folders under `root` that hold a run: a final.json, or a config.json beside metrics.jsonl or last.pt (an unfinished run)."
     finished = {p.parent for p in root.rglob('final.json')}
-    started = {p.parent for p in root.rglob('config.json') if (p.parent / 'metrics.jsonl').exists() or (p.parent / 'last.pt').exists()}
+    started = {
+        p.parent
+        for p in root.rglob('config.json')
+        if (p.parent / 'metrics.jsonl').exists() or (p.parent / 'last.pt').exists()
+    }
     return sorted(finished | started)
 
 def runs_frame(rows:Sequence[dict]=()) -> pd.DataFrame:
@@ -228,7 +322,9 @@ def collect_runs(folder,  # searched at any depth; a relative path is under the 
     "One row per finished run found at any depth under `folder` (relative: the project root); unusable runs skipped with a warning."
     root = resolve_path(folder)
     if not root.is_dir():
-        warnings.warn(f"{root}: no such folder, so no runs (pass runs_dir with the folder your runs are in).", RunWarning)
+        warnings.warn(
+            f"{root}: no such folder, so no runs (pass runs_dir with the folder your runs are in).", RunWarning
+        )
         return runs_frame()
     rows = []
     for d in _run_folders(root):
@@ -250,11 +346,17 @@ def summarise(runs:pd.DataFrame) -> pd.DataFrame:
     g = _with_split(runs).groupby(list(GROUP), sort=True)
     stats = g[list(RESULT_METRICS)].agg(['mean', 'std'])
     stats.columns = [f"{m}_{s}" for m, s in stats.columns]
-    out = pd.concat([g.size().rename('n_runs'), g['seed'].agg(lambda s: ','.join(map(str, sorted(s)))).rename('seeds'), stats], axis=1)
+    out = pd.concat(
+        [g.size().rename('n_runs'), g['seed'].agg(lambda s: ','.join(map(str, sorted(s)))).rename('seeds'), stats],
+        axis=1,
+    )
     for key, seeds in g['seed']:
         if seeds.duplicated().any():
-            warnings.warn(f"{dict(zip(GROUP, key))}: seed(s) {sorted(set(seeds[seeds.duplicated()]))} appear in more than one run; "
-                          "each run is counted. Remove the copies if they are the same run.", RunWarning)
+            warnings.warn(
+                f"{dict(zip(GROUP, key))}: seed(s) {sorted(set(seeds[seeds.duplicated()]))} appear in more than one run; "
+                "each run is counted. Remove the copies if they are the same run.",
+                RunWarning,
+            )
     return out.reset_index()[cols]
 
 # %% ../nbs/06_report.ipynb #c49f6eaf
@@ -348,8 +450,10 @@ def _aligned(folders:Sequence) -> tuple:
                                "Fix: compare runs tested on the same split.")
         differ = [v for v in ids if p.loc[v, 'label'] != ref.loc[v, 'label']]
         if differ:
-            raise RunReadError(f"{here}: other labels than {first} for video id(s) {differ[:3]}: not the same test set. "
-                               "Fix: compare runs of the same dataset and annotation.")
+            raise RunReadError(
+                f"{here}: other labels than {first} for video id(s) {differ[:3]}: not the same test set. "
+                "Fix: compare runs of the same dataset and annotation."
+            )
     return ids, np.stack([p.loc[ids, 'correct'].to_numpy(float) for p in preds])
 
 def _residual_ms(M:np.ndarray) -> float:
@@ -383,12 +487,28 @@ def _paired(A:np.ndarray,              # arm A's scores [seeds x videos] (1/0 co
     if abs(diff) > z * se: verdict = 'better' if diff > 0 else 'worse'
     else: verdict = f"below resolution ({z:g} SE = {100 * z * se:.1f} points)"
     one = [arm for arm, M in (('A', A), ('B', B)) if len(M) < 2]
-    return dict(diff=diff, acc_a=float(acc_a.mean()), acc_b=float(acc_b.mean()), acc_a_seeds=acc_a.tolist(),
-                acc_b_seeds=acc_b.tolist(), k_a=len(A), k_b=len(B), n_videos=n, se=se, ci_low=float(low),
-                ci_high=float(high), se_videos=se_videos, se_seeds=se_seeds, se_analytic=analytic,
-                se_anova=math.sqrt(max(anova, 0.0)) if np.isfinite(anova) else nan, resolvable=z * se, z=z,
-                verdict=verdict, note=f"arm {' and '.join(one)} has one seed: seed-to-seed noise is not in the SE" if one
-                else '', boot=boot)
+    return dict(
+        diff=diff,
+        acc_a=float(acc_a.mean()),
+        acc_b=float(acc_b.mean()),
+        acc_a_seeds=acc_a.tolist(),
+        acc_b_seeds=acc_b.tolist(),
+        k_a=len(A),
+        k_b=len(B),
+        n_videos=n,
+        se=se,
+        ci_low=float(low),
+        ci_high=float(high),
+        se_videos=se_videos,
+        se_seeds=se_seeds,
+        se_analytic=analytic,
+        se_anova=math.sqrt(max(anova, 0.0)) if np.isfinite(anova) else nan,
+        resolvable=z * se,
+        z=z,
+        verdict=verdict,
+        note=f"arm {' and '.join(one)} has one seed: seed-to-seed noise is not in the SE" if one else '',
+        boot=boot,
+    )
 
 def _mcnemar(ca:np.ndarray, cb:np.ndarray) -> dict:
     "McNemar's exact test of two 0/1 vectors on the same videos: b = right for A only, c = for B only, two-sided p."
@@ -437,7 +557,8 @@ def plot_paired(res:dict,          # what paired_difference returns
     return fig
 
 # %% ../nbs/06_report.ipynb #4120f2d2
-_ARM_NAMES = dict(mart='MART', supervised='the baseline')     # how the verdict names an arm; others by their method name
+# how the verdict names an arm; others by their method name
+_ARM_NAMES = dict(mart='MART', supervised='the baseline')
 
 def _arm(method:str) -> str: return _ARM_NAMES.get(method, method)
 
@@ -538,7 +659,9 @@ def compare(runs:pd.DataFrame,                      # rows of collect_runs
     return compare_arms(runs, 'supervised', 'mart', metrics, z, n_boot, seed)
 
 # %% ../nbs/06_report.ipynb #f84f2ec6
-PAPER_COLUMNS = dict(ek6=(1, 'Ekman6'), ve8=(1, 'VideoEmotion8'), perr=(1, 'PERR'), iemocap=(2, 'IEMOCAP'), affwild2=(2, 'AffWild2'))
+PAPER_COLUMNS = dict(
+    ek6=(1, 'Ekman6'), ve8=(1, 'VideoEmotion8'), perr=(1, 'PERR'), iemocap=(2, 'IEMOCAP'), affwild2=(2, 'AffWild2')
+)
 PAPER_ROW_OF = dict(supervised='Baseline (MBT) [SF]', mart='MART')      # our method -> the paper's row it reproduces
 _OUR_METRICS = dict(zip(PAPER_METRICS, ('acc_s', 'f1_s', 'acc_e', 'f1_e')))
 
@@ -550,16 +673,19 @@ def _cell(x:pd.Series) -> str:
 
 def _our_label(method:str, preset:str, selection:str) -> str:
     sel = 'best test epoch, optimistic' if selection == 'test' else 'val selection'
-    base, _, options = method.partition(' ')                              # 'mart [mask.ranking=video, ...]': an option's run
+    # 'mart [mask.ranking=video, ...]': an option's run
+    base, _, options = method.partition(' ')
     return f"{PAPER_ROW_OF.get(base, base)}{' ' + options if options else ''} [{preset} preset, {sel}]"
 
-def paper_beside_ours(table:int,                  # 1 (Ekman6, VideoEmotion8, PERR) or 2 (IEMOCAP, AffWild2)
-                      runs:pd.DataFrame,          # rows of collect_runs; only the real-data runs are used
-                      dataset:Optional[str]=None, # one dataset key's columns only ('ve8', 'ek6', ...); None: all of the table's
-                      preset:str='paper',         # the preset of the runs to show
-                     ) -> pd.DataFrame:
+def paper_beside_ours(
+    table: int,  # 1 (Ekman6, VideoEmotion8, PERR) or 2 (IEMOCAP, AffWild2)
+    runs: pd.DataFrame,  # rows of collect_runs; only the real-data runs are used
+    dataset: Optional[str] = None,  # one dataset key's columns only ('ve8', 'ek6', ...); None: all of the table's
+    preset: str = 'paper',  # the preset of the runs to show
+) -> pd.DataFrame:
     "Paper Table `table` (1 or 2; one dataset's columns with `dataset`) as text, with mart_nb's real runs appended; blank: no run."
-    if table not in (1, 2): raise ValueError(f"the paper's results on real data are Tables 1 and 2; got table {table!r}.")
+    if table not in (1, 2):
+        raise ValueError(f"the paper's results on real data are Tables 1 and 2; got table {table!r}.")
     names = {k: name for k, (t, name) in PAPER_COLUMNS.items() if t == table}
     if dataset is not None and dataset not in names:
         raise ValueError(f"dataset={dataset!r} is not in Table {table}, whose datasets are {sorted(names)}.")
@@ -567,17 +693,31 @@ def paper_beside_ours(table:int,                  # 1 (Ekman6, VideoEmotion8, PE
     text = paper.map(lambda v: f"{v:.2f}")
     text.index = pd.MultiIndex.from_product([['paper'], text.index], names=['source', 'method'])
     real = runs[(runs.data == REAL) & (runs.preset == preset) & runs.dataset.isin(list(names))]
-    keys = sorted({('supervised', 'val'), ('mart', 'val'), *zip(real.method, real.selection)}, key=lambda k: (k[1] == 'test', k[0] == 'mart'))
-    ours = pd.DataFrame('', index=pd.MultiIndex.from_tuples([('mart_nb', _our_label(m, preset, s)) for m, s in keys], names=['source', 'method']),
-                        columns=text.columns)
+    keys = sorted(
+        {('supervised', 'val'), ('mart', 'val'), *zip(real.method, real.selection)},
+        key=lambda k: (k[1] == 'test', k[0] == 'mart'),
+    )
+    ours = pd.DataFrame(
+        '',
+        index=pd.MultiIndex.from_tuples(
+            [('mart_nb', _our_label(m, preset, s)) for m, s in keys], names=['source', 'method']
+        ),
+        columns=text.columns,
+    )
     for (m, s), label in zip(keys, ours.index):
         for key, name in names.items():
             sel = real[(real.method == m) & (real.selection == s) & (real.dataset == key)]
             if sel[['n_train', 'n_val', 'n_test']].drop_duplicates().shape[0] > 1:
-                warnings.warn(f"{label}, {name}: runs with different split sizes are pooled; check they are the same protocol.")
+                warnings.warn(
+                    f"{label}, {name}: runs with different split sizes are pooled; check they are the same protocol."
+                )
             for metric, col in _OUR_METRICS.items(): ours.loc[label, (name, metric)] = _cell(sel[col])
     out = pd.concat([text, ours])
-    return out.loc[:, [names[dataset]]] if dataset is not None else out.loc[:, [n for n in (TABLE1_DATASETS if table == 1 else TABLE2_DATASETS)]]
+    return (
+        out.loc[:, [names[dataset]]]
+        if dataset is not None
+        else out.loc[:, [n for n in (TABLE1_DATASETS if table == 1 else TABLE2_DATASETS)]]
+    )
 
 # %% ../nbs/06_report.ipynb #5050e869
 def planted_group(runs:pd.DataFrame, data:str=PLANTED) -> pd.DataFrame:
@@ -587,7 +727,10 @@ def planted_group(runs:pd.DataFrame, data:str=PLANTED) -> pd.DataFrame:
     cols = ['dataset', 'preset', 'selection', 'split']
     counts = p.groupby(cols).size().sort_values(ascending=False, kind='stable')
     top = pd.Series(dict(zip(cols, counts.index[0])))
-    if len(counts) > 1: warnings.warn(f"planted runs of {len(counts)} configurations; showing the one with most runs: {top.to_dict()}", RunWarning)
+    if len(counts) > 1:
+        warnings.warn(
+            f"planted runs of {len(counts)} configurations; showing the one with most runs: {top.to_dict()}", RunWarning
+        )
     return p[(p[cols] == top).all(axis=1)]
 
 def plot_planted(runs:pd.DataFrame, title:str='', data:str=PLANTED,
@@ -599,7 +742,10 @@ def plot_planted(runs:pd.DataFrame, title:str='', data:str=PLANTED,
     for ax, m in zip(axs, ('acc_e', 'f1_e', 'temporal_kl')):
         for i, method in enumerate(methods):
             x = p[p.method == method][m].dropna() if len(p) else pd.Series(dtype=float)
-            if len(x): ax.bar(i, x.mean(), yerr=x.std() if len(x) > 1 else 0, color=f'C{i}', alpha=0.7, capsize=4, label=method)
+            if len(x):
+                ax.bar(
+                    i, x.mean(), yerr=x.std() if len(x) > 1 else 0, color=f'C{i}', alpha=0.7, capsize=4, label=method
+                )
             ax.plot([i] * len(x), x, 'k.', ms=4)
         ax.set_xticks([0, 1], [label.replace(' [', '\n[') for label in methods], fontsize=7)
         ax.set_title(_LABELS[m] + (' (lower is better)' if m == 'temporal_kl' else ''), fontsize=9)
@@ -617,9 +763,16 @@ def learning_curves(runs:pd.DataFrame,  # rows of collect_runs (one configuratio
     for r in runs.itertuples():
         try: hist = read_history(r.path)
         except (OSError, ValueError) as e:
-            warnings.warn(f"{Path(r.path) / 'metrics.jsonl'}: unreadable ({type(e).__name__}), left out of the curves.", RunWarning)
+            warnings.warn(
+                f"{Path(r.path) / 'metrics.jsonl'}: unreadable ({type(e).__name__}), left out of the curves.",
+                RunWarning,
+            )
             continue
-        rows += [dict(method=r.method, seed=r.seed, epoch=h['epoch'], stage=h['stage'], value=h[key]) for h in hist if key in h]
+        rows += [
+            dict(method=r.method, seed=r.seed, epoch=h['epoch'], stage=h['stage'], value=h[key])
+            for h in hist
+            if key in h
+        ]
     if not rows: return pd.DataFrame(columns=['method', 'epoch', 'stage', 'mean', 'std', 'n'])
     g = pd.DataFrame(rows).groupby(['method', 'epoch', 'stage'])['value']
     return g.agg(['mean', 'std']).join(g.size().rename('n')).reset_index()
@@ -632,7 +785,13 @@ def plot_learning_curves(runs:pd.DataFrame, key:str='val_acc_e', title:str=''):
     for i, (method, c) in enumerate(lc.groupby('method')):
         full = c.set_index('epoch').reindex(range(int(c.epoch.max()) + 1))       # gaps (the MART stage) stay gaps
         ax.plot(full.index, full['mean'], '.-', color=f'C{i}', label=f"{method} ({int(c.n.max())} seeds)")
-        ax.fill_between(full.index, full['mean'] - full['std'].fillna(0), full['mean'] + full['std'].fillna(0), color=f'C{i}', alpha=0.2)
+        ax.fill_between(
+            full.index,
+            full['mean'] - full['std'].fillna(0),
+            full['mean'] + full['std'].fillna(0),
+            color=f'C{i}',
+            alpha=0.2,
+        )
     if lc.empty: ax.text(0.5, 0.5, 'no runs', ha='center', va='center', transform=ax.transAxes, color='grey')
     else: ax.legend(fontsize=7)
     ax.set_xlabel('epoch')
@@ -642,17 +801,22 @@ def plot_learning_curves(runs:pd.DataFrame, key:str='val_acc_e', title:str=''):
     return fig
 
 # %% ../nbs/06_report.ipynb #1144e653
-def planted_references(data:str=BENCHMARK,         # BENCHMARK or PLANTED (the dense training set)
-                       data_cfg=None,               # the evaluation windows the oracles read through (None: the tiny preset's)
-                      ) -> pd.DataFrame:
+def planted_references(
+    data: str = BENCHMARK,  # BENCHMARK or PLANTED (the dense training set)
+    data_cfg=None,  # the evaluation windows the oracles read through (None: the tiny preset's)
+) -> pd.DataFrame:
     "Reference rows for the test split of a planted set: chance and the oracles of `mart_nb.synth.planted_oracles` (from its plans; nothing rendered)."
     from mart_nb.data import DataConfig
     from mart_nb.synth import PlantedConfig, planted_oracles, subset_plans
     if data not in (BENCHMARK, PLANTED): raise ValueError(f"data={data!r} is not one of {[BENCHMARK, PLANTED]}")
     cfg = PlantedConfig.benchmark() if data == BENCHMARK else PlantedConfig.training()
     o = planted_oracles(subset_plans(cfg, 'testing'), data_cfg or DataConfig.tiny())
-    names = dict(chance='chance', mean_pooling='oracle: mean of the segments', peak_reading='oracle: the most intense segment',
-                 text_majority='oracle: majority of the subtitle words')
+    names = dict(
+        chance='chance',
+        mean_pooling='oracle: mean of the segments',
+        peak_reading='oracle: the most intense segment',
+        text_majority='oracle: majority of the subtitle words',
+    )
     return pd.DataFrame([dict(row=label, acc_e=o[k], n_test=o['n_videos']) for k, label in names.items()])
 
 def _pm(mean:float, std:float, digits:int=3) -> str:
@@ -665,12 +829,23 @@ def results_table(runs:pd.DataFrame, data:str=BENCHMARK) -> pd.DataFrame:
     refs = planted_references(data)
     n_refs = int(refs.n_test.iloc[0])
     if len(g) and (set(g.n_test.dropna().astype(int)) != {n_refs} or set(g.preset) != {'tiny'}):
-        warnings.warn(f"the oracle rows are those of the default {data} (its {n_refs} test videos, tiny windows); these runs "
-                      f"have {sorted(set(g.n_test.dropna().astype(int)))} test videos and preset {sorted(set(g.preset))}", RunWarning)
+        warnings.warn(
+            f"the oracle rows are those of the default {data} (its {n_refs} test videos, tiny windows); these runs "
+            f"have {sorted(set(g.n_test.dropna().astype(int)))} test videos and preset {sorted(set(g.preset))}",
+            RunWarning,
+        )
     s = summarise(g)
-    rows = [dict(row=r.method, seeds=str(int(r.n_runs)), AccE=_pm(r.acc_e_mean, r.acc_e_std), F1E=_pm(r.f1_e_mean, r.f1_e_std),
-                 AccS=_pm(r.acc_s_mean, r.acc_s_std), **{'temporal KL': _pm(r.temporal_kl_mean, r.temporal_kl_std, 2)})
-            for r in s.sort_values('method', key=lambda m: m.map({'supervised': 0, 'mart': 1}).fillna(2)).itertuples()]
+    rows = [
+        dict(
+            row=r.method,
+            seeds=str(int(r.n_runs)),
+            AccE=_pm(r.acc_e_mean, r.acc_e_std),
+            F1E=_pm(r.f1_e_mean, r.f1_e_std),
+            AccS=_pm(r.acc_s_mean, r.acc_s_std),
+            **{'temporal KL': _pm(r.temporal_kl_mean, r.temporal_kl_std, 2)}
+        )
+        for r in s.sort_values('method', key=lambda m: m.map({'supervised': 0, 'mart': 1}).fillna(2)).itertuples()
+    ]
     rows += [dict(row=r.row, seeds='', AccE=f"{r.acc_e:.3f}", F1E='', AccS='', **{'temporal KL': ''})
              for r in refs.itertuples()]
     return pd.DataFrame(rows, columns=['row', 'seeds', 'AccE', 'F1E', 'AccS', 'temporal KL'])
@@ -685,182 +860,396 @@ def markdown_table(df:pd.DataFrame) -> str:
 DEVIATION_COLUMNS = ('kind', 'item', 'official code / paper', 'mart_nb', 'reason', 'where', 'code')
 DEVIATIONS = [
     # --- the official code's bugs (nku-zhichengzhang/MART at 2413e65), each fixed
-    ('official-code bug', "bug 1: text_tools['emo_net'] never created",
-     "main.py reads a text tool that it never builds: KeyError before training starts",
-     "the lexicon is an explicit object, get_lexicon(MARTConfig.lexicon), held by MART and passed to segment_queries",
-     "a dependency passed in cannot be missing unnoticed", '02_lexicon, 04c_mart', 'mart_nb.lexicon.get_lexicon mart_nb.mart.MARTConfig'),
-    ('official-code bug', "bug 2: two text rows per segment",
-     "flattened_words holds the raw text and the affective words of every segment: 2·B·Ns text rows against B·Ns visual rows, the attention crashes",
-     "segment_queries returns exactly one query string per segment, B·Ns in (b s) order: the verified cue words, else a fallback",
-     "text rows must pair one-to-one with the visual rows they attend to", '04b_complementary', 'mart_nb.complementary.segment_queries'),
-    ('official-code bug', "bug 3: the optimiser covers only MBT",
-     "the optimiser is built from MBT's parameters before the MART wrapper: decoder, mask token, TACL and BERT are never updated",
-     "MART.param_groups() hands every trainable parameter to Adam (the text encoder at 0.1 x lr); a test checks each one gets a gradient",
-     "a module that never learns makes its loss meaningless", '04c_mart, 05a_runner', 'mart_nb.mart.MART.param_groups mart_nb.runner.param_groups'),
-    ('official-code bug', "bug 4: CPC with the wrong sign",
-     "CPC returns +(pos − neg), the negated InfoNCE: minimising it pushes matched pairs apart",
-     "tacl_infonce implements Eq. 5 (InfoNCE, tau 0.1); the official value stays available as loss='cpc_official', documented as such",
-     "the paper's objective pulls the lexicon-aware features toward the language", '04b_complementary',
-     'mart_nb.complementary.tacl_infonce mart_nb.complementary.cpc_official mart_nb.complementary.TACLConfig'),
-    ('official-code bug', "bug 5: (s b) and (b s) orders mixed",
-     "visual rows are segment-major, the text list and the reconstruction target batch-major: right only for batch size 1",
-     "(b s) everywhere, folded and unfolded with einops.rearrange; a test checks per-sample outputs do not depend on the rest of the batch",
-     "batch sizes above 1 (and several GPUs) must give each video its own text and targets", '03a_host', 'mart_nb.host.MBT'),
-    ('official-code bug', "bug 6: BERT without attention_mask",
-     "BERT runs without an attention mask, so [PAD] tokens are attended and act as queries",
-     "the text encoder is called with the attention mask, and only real word pieces are queries ([CLS], [SEP], [PAD] are not)",
-     "padding must not change a segment's features", '04b_complementary', 'mart_nb.complementary.TextEncoder'),
-    ('official-code bug', "bug 7: the evaluation crashes",
-     "val_epoch_av unpacks 4 values from run_model (which returns 3), reads a pred_result.csv that does not exist, uses DataFrame.append",
-     "evaluate() -> predict() and classification_metrics() (tested against hand counts); the test metrics go to final.json",
-     "a run must end with its numbers", '03a_host, 05_train', 'mart_nb.train.evaluate mart_nb.train.classification_metrics mart_nb.host.predict'),
-    ('official-code bug', "bug 8: PCCEEk6 calls super(PCCEVE8, self)",
-     "the Ekman-6 loss class fails at construction (super() of another class)",
-     "one pcce_loss for every dataset, with the polarity table from mart_nb.data.DATASETS",
-     "one tested function instead of a class per dataset", '03a_host', 'mart_nb.host.pcce_loss mart_nb.data.DATASETS'),
-    ('official-code bug', "bug 9: srt2seg reuses stale indices",
-     "a subtitle past the end of the audio reuses the start/end index of an earlier line (or an undefined one)",
-     "each subtitle goes to the segments whose span it overlaps, compared as exact fractions; lines past the clip are dropped",
-     "a subtitle must land in the segment where it is spoken, or nowhere", '00_data_5_subtitles',
-     'mart_nb.subtitles.subtitles_in_spans mart_nb.subtitles.subtitles_to_segments'),
-    ('official-code bug', "bug 10: checkpoint names disagree",
-     "the README says vit_base_patch16_224.pth, the code loads videomae_base_patch16_224.pth (shipped as 0-byte files)",
-     "HostConfig.paper() names the public checkpoints MCG-NJU/videomae-base and MIT/ast-finetuned-audioset-10-10-0.4593 (by name or a local folder)",
-     "one unambiguous source for the weights", '03a_host', 'mart_nb.host.HostConfig.paper'),
+    (
+        'official-code bug',
+        "bug 1: text_tools['emo_net'] never created",
+        "main.py reads a text tool that it never builds: KeyError before training starts",
+        "the lexicon is an explicit object, get_lexicon(MARTConfig.lexicon), held by MART and passed to segment_queries",
+        "a dependency passed in cannot be missing unnoticed",
+        '02_lexicon, 04c_mart',
+        'mart_nb.lexicon.get_lexicon mart_nb.mart.MARTConfig',
+    ),
+    (
+        'official-code bug',
+        "bug 2: two text rows per segment",
+        "flattened_words holds the raw text and the affective words of every segment: 2·B·Ns text rows against B·Ns visual rows, the attention crashes",
+        "segment_queries returns exactly one query string per segment, B·Ns in (b s) order: the verified cue words, else a fallback",
+        "text rows must pair one-to-one with the visual rows they attend to",
+        '04b_complementary',
+        'mart_nb.complementary.segment_queries',
+    ),
+    (
+        'official-code bug',
+        "bug 3: the optimiser covers only MBT",
+        "the optimiser is built from MBT's parameters before the MART wrapper: decoder, mask token, TACL and BERT are never updated",
+        "MART.param_groups() hands every trainable parameter to Adam (the text encoder at 0.1 x lr); a test checks each one gets a gradient",
+        "a module that never learns makes its loss meaningless",
+        '04c_mart, 05a_runner',
+        'mart_nb.mart.MART.param_groups mart_nb.runner.param_groups',
+    ),
+    (
+        'official-code bug',
+        "bug 4: CPC with the wrong sign",
+        "CPC returns +(pos − neg), the negated InfoNCE: minimising it pushes matched pairs apart",
+        "tacl_infonce implements Eq. 5 (InfoNCE, tau 0.1); the official value stays available as loss='cpc_official', documented as such",
+        "the paper's objective pulls the lexicon-aware features toward the language",
+        '04b_complementary',
+        'mart_nb.complementary.tacl_infonce mart_nb.complementary.cpc_official mart_nb.complementary.TACLConfig',
+    ),
+    (
+        'official-code bug',
+        "bug 5: (s b) and (b s) orders mixed",
+        "visual rows are segment-major, the text list and the reconstruction target batch-major: right only for batch size 1",
+        "(b s) everywhere, folded and unfolded with einops.rearrange; a test checks per-sample outputs do not depend on the rest of the batch",
+        "batch sizes above 1 (and several GPUs) must give each video its own text and targets",
+        '03a_host',
+        'mart_nb.host.MBT',
+    ),
+    (
+        'official-code bug',
+        "bug 6: BERT without attention_mask",
+        "BERT runs without an attention mask, so [PAD] tokens are attended and act as queries",
+        "the text encoder is called with the attention mask, and only real word pieces are queries ([CLS], [SEP], [PAD] are not)",
+        "padding must not change a segment's features",
+        '04b_complementary',
+        'mart_nb.complementary.TextEncoder',
+    ),
+    (
+        'official-code bug',
+        "bug 7: the evaluation crashes",
+        "val_epoch_av unpacks 4 values from run_model (which returns 3), reads a pred_result.csv that does not exist, uses DataFrame.append",
+        "evaluate() -> predict() and classification_metrics() (tested against hand counts); the test metrics go to final.json",
+        "a run must end with its numbers",
+        '03a_host, 05_train',
+        'mart_nb.train.evaluate mart_nb.train.classification_metrics mart_nb.host.predict',
+    ),
+    (
+        'official-code bug',
+        "bug 8: PCCEEk6 calls super(PCCEVE8, self)",
+        "the Ekman-6 loss class fails at construction (super() of another class)",
+        "one pcce_loss for every dataset, with the polarity table from mart_nb.data.DATASETS",
+        "one tested function instead of a class per dataset",
+        '03a_host',
+        'mart_nb.host.pcce_loss mart_nb.data.DATASETS',
+    ),
+    (
+        'official-code bug',
+        "bug 9: srt2seg reuses stale indices",
+        "a subtitle past the end of the audio reuses the start/end index of an earlier line (or an undefined one)",
+        "each subtitle goes to the segments whose span it overlaps, compared as exact fractions; lines past the clip are dropped",
+        "a subtitle must land in the segment where it is spoken, or nowhere",
+        '00_data_5_subtitles',
+        'mart_nb.subtitles.subtitles_in_spans mart_nb.subtitles.subtitles_to_segments',
+    ),
+    (
+        'official-code bug',
+        "bug 10: checkpoint names disagree",
+        "the README says vit_base_patch16_224.pth, the code loads videomae_base_patch16_224.pth (shipped as 0-byte files)",
+        "HostConfig.paper() names the public checkpoints MCG-NJU/videomae-base and MIT/ast-finetuned-audioset-10-10-0.4593 (by name or a local folder)",
+        "one unambiguous source for the weights",
+        '03a_host',
+        'mart_nb.host.HostConfig.paper',
+    ),
     # --- the design choices 1-11, where the paper and the official code differ
-    ('design choice', "choice 1: host model",
-     "code: MBT on timm 0.4.5 (VideoMAE ViT-B/16 from a local file, AST), with DeiT, BERT and AST weights downloaded at build time",
-     "MBT on transformers' VideoMAE and AST modules (tubelet 2x16x16, 16 frames at 112 px, 32 bottleneck tokens in the last 4 blocks); tiny preset on random weights",
-     "loads the public checkpoints by name, runs offline, and a tiny preset runs on a CPU", '03a_host', 'mart_nb.host.HostConfig mart_nb.host.build_mbt'),
-    ('design choice', "choice 2: segments",
-     "code: 12 training / 16 test segments, random crop and windows even at test time",
-     "12 / 16 segments, text and audio segments equal to the video's; evaluation sampling deterministic (centre crop, centred windows)",
-     "test numbers must not change from one evaluation to the next", '00_data_1_labels, 00_data_2_segments', 'mart_nb.labels.DataConfig mart_nb.segments.segment_frame_indices'),
-    ('design choice', "choice 3: lexicon",
-     "paper: SenticNet 5; code: senticnet 1.6 (SenticNet 6) on WordPiece tokens",
-     "SenticNet 6 (senticnet==1.6) by default, NRC EmoLex as a second backend; whole words and multi-word concepts, not word pieces",
-     "what the code uses; NRC's 8 emotions are VideoEmotion-8's classes", '02_lexicon', 'mart_nb.lexicon.get_lexicon mart_nb.lexicon.SenticNetLexicon mart_nb.lexicon.NRCLexicon'),
-    ('design choice', "choice 4: hierarchical lexicon verification",
-     "paper: sentiment -> emotion -> intensity checks against D_tcam; absent from the code (every non-zero-polarity token kept)",
-     "E1 -> E2 -> E3 against a teacher's D_tcam, tau = 0.3 on min-max normalised scores, fallbacks (E1 words, then raw text); every rejection carries a reason",
-     "the paper's mechanism, made checkable on the planted distractor words", '03b_verification', 'mart_nb.verification.verify_video'),
-    ('design choice', "choice 5: masking",
-     "paper Eq. 7: S hints then ceil(alpha M) masked, at the encoder input; code: encoder-output tokens, 0.9 CLS + 0.1 word attention, AttMask hints, p = 0.5",
-     "the code's values (0.9/0.1 scores, ratio 0.1 -> 0.5, hints from the top tokens, p_apply 0.5) with the paper's input placement and masks ranked over the video, weighted by the teacher's per-segment affect (MARTConfig); MARTConfig.official() for the code's output placement and per-segment ranking; Eq. 7, random/tube/frame masks as options",
-     "the code's values are the only published ones (the paper gives none for S, M or the mix lambda); with output placement the encoder sees what is masked, and per-segment ranking cannot move masks to the emotional segments", '04a_masking, 04c_mart', 'mart_nb.masking.MaskConfig mart_nb.masking.make_mask mart_nb.mart.MARTConfig.official'),
-    ('design choice', "choice 6: recovery targets",
-     "paper Table 5 'Ours': affective recovery; code: normalised pixels only (weight 0.05)",
-     "normalised tubelet pixels (masked MSE, weight 0.05) and the temporal emotion distribution (KL to the teacher's per-segment distribution, weight 1)",
-     "the distribution target is what the paper's title and Table 5 describe; the code lacks it", '04a_masking',
-     'mart_nb.masking.pixel_target mart_nb.masking.distribution_target mart_nb.masking.temporal_kl'),
-    ('design choice', "choice 7: TACL objective",
-     "paper Eq. 5: InfoNCE pulling visual/audio lexicon features toward the language; code: sign-flipped CPC between visual and audio (tau 1)",
-     "Eq. 5, symmetric for audio, tau 0.1; the code's CPC as loss='cpc_official'", "the paper's stated objective; the code's minimises the wrong way (bug 4)",
-     '04b_complementary', 'mart_nb.complementary.TACL mart_nb.complementary.tacl_infonce'),
-    ('design choice', "choice 8: loss",
-     "code: L_cls + L_cls,aux + L_cpc + 0.05 L_rec, optimiser on MBT only",
-     "L_cls (PCCE, lambda_0 0.5) + L_aux + L_tacl + 0.05 L_rec + 1.0 L_KL; every module optimised",
-     "the paper's full objective with the code's weights", '04c_mart', 'mart_nb.mart.MARTConfig mart_nb.mart.MART'),
-    ('design choice', "choice 9: training and model selection",
-     "code: 100 MART epochs, 150 fine-tuning epochs with EMA 0.999, Adam 1e-4 / wd 1e-3, batch 1 x 36, best *test* epoch; paper text: Adam 2e-4 / wd 0.04",
-     "MART stage then supervised fine-tuning with EMA 0.999, the code's optimiser (TrainConfig.paper; paper_text() for the paper's), selection on a validation split; best test epoch only as selection='test', flagged optimistic",
-     "choosing the epoch on the test split overstates the result", '05_train', 'mart_nb.train.TrainConfig mart_nb.train.TrainConfig.paper_text'),
-    ('design choice', "choice 10: metrics",
-     "code: accuracy and weighted F1 for emotion and mapped sentiment",
-     "AccE, F1E (weighted), AccS, F1S, and per-class accuracy (the recall of each class, as in Tables 3-5)",
-     "the paper's metrics, plus what its ablation tables report", '05_train', 'mart_nb.train.classification_metrics'),
-    ('design choice', "choice 11: the official code's bugs",
-     "ten bugs keep the shipped code (nku-zhichengzhang/MART) from running", "every one fixed; see the 'official-code bug' rows of this table",
-     "a reproduction has to run", '06_report', 'mart_nb.report.DEVIATIONS'),
+    (
+        'design choice',
+        "choice 1: host model",
+        "code: MBT on timm 0.4.5 (VideoMAE ViT-B/16 from a local file, AST), with DeiT, BERT and AST weights downloaded at build time",
+        "MBT on transformers' VideoMAE and AST modules (tubelet 2x16x16, 16 frames at 112 px, 32 bottleneck tokens in the last 4 blocks); tiny preset on random weights",
+        "loads the public checkpoints by name, runs offline, and a tiny preset runs on a CPU",
+        '03a_host',
+        'mart_nb.host.HostConfig mart_nb.host.build_mbt',
+    ),
+    (
+        'design choice',
+        "choice 2: segments",
+        "code: 12 training / 16 test segments, random crop and windows even at test time",
+        "12 / 16 segments, text and audio segments equal to the video's; evaluation sampling deterministic (centre crop, centred windows)",
+        "test numbers must not change from one evaluation to the next",
+        '00_data_1_labels, 00_data_2_segments',
+        'mart_nb.labels.DataConfig mart_nb.segments.segment_frame_indices',
+    ),
+    (
+        'design choice',
+        "choice 3: lexicon",
+        "paper: SenticNet 5; code: senticnet 1.6 (SenticNet 6) on WordPiece tokens",
+        "SenticNet 6 (senticnet==1.6) by default, NRC EmoLex as a second backend; whole words and multi-word concepts, not word pieces",
+        "what the code uses; NRC's 8 emotions are VideoEmotion-8's classes",
+        '02_lexicon',
+        'mart_nb.lexicon.get_lexicon mart_nb.lexicon.SenticNetLexicon mart_nb.lexicon.NRCLexicon',
+    ),
+    (
+        'design choice',
+        "choice 4: hierarchical lexicon verification",
+        "paper: sentiment -> emotion -> intensity checks against D_tcam; absent from the code (every non-zero-polarity token kept)",
+        "E1 -> E2 -> E3 against a teacher's D_tcam, tau = 0.3 on min-max normalised scores, fallbacks (E1 words, then raw text); every rejection carries a reason",
+        "the paper's mechanism, made checkable on the planted distractor words",
+        '03b_verification',
+        'mart_nb.verification.verify_video',
+    ),
+    (
+        'design choice',
+        "choice 5: masking",
+        "paper Eq. 7: S hints then ceil(alpha M) masked, at the encoder input; code: encoder-output tokens, 0.9 CLS + 0.1 word attention, AttMask hints, p = 0.5",
+        "the code's values (0.9/0.1 scores, ratio 0.1 -> 0.5, hints from the top tokens, p_apply 0.5) with the paper's input placement and masks ranked over the video, weighted by the teacher's per-segment affect (MARTConfig); MARTConfig.official() for the code's output placement and per-segment ranking; Eq. 7, random/tube/frame masks as options",
+        "the code's values are the only published ones (the paper gives none for S, M or the mix lambda); with output placement the encoder sees what is masked, and per-segment ranking cannot move masks to the emotional segments",
+        '04a_masking, 04c_mart',
+        'mart_nb.masking.MaskConfig mart_nb.masking.make_mask mart_nb.mart.MARTConfig.official',
+    ),
+    (
+        'design choice',
+        "choice 6: recovery targets",
+        "paper Table 5 'Ours': affective recovery; code: normalised pixels only (weight 0.05)",
+        "normalised tubelet pixels (masked MSE, weight 0.05) and the temporal emotion distribution (KL to the teacher's per-segment distribution, weight 1)",
+        "the distribution target is what the paper's title and Table 5 describe; the code lacks it",
+        '04a_masking',
+        'mart_nb.masking.pixel_target mart_nb.masking.distribution_target mart_nb.masking.temporal_kl',
+    ),
+    (
+        'design choice',
+        "choice 7: TACL objective",
+        "paper Eq. 5: InfoNCE pulling visual/audio lexicon features toward the language; code: sign-flipped CPC between visual and audio (tau 1)",
+        "Eq. 5, symmetric for audio, tau 0.1; the code's CPC as loss='cpc_official'",
+        "the paper's stated objective; the code's minimises the wrong way (bug 4)",
+        '04b_complementary',
+        'mart_nb.complementary.TACL mart_nb.complementary.tacl_infonce',
+    ),
+    (
+        'design choice',
+        "choice 8: loss",
+        "code: L_cls + L_cls,aux + L_cpc + 0.05 L_rec, optimiser on MBT only",
+        "L_cls (PCCE, lambda_0 0.5) + L_aux + L_tacl + 0.05 L_rec + 1.0 L_KL; every module optimised",
+        "the paper's full objective with the code's weights",
+        '04c_mart',
+        'mart_nb.mart.MARTConfig mart_nb.mart.MART',
+    ),
+    (
+        'design choice',
+        "choice 9: training and model selection",
+        "code: 100 MART epochs, 150 fine-tuning epochs with EMA 0.999, Adam 1e-4 / wd 1e-3, batch 1 x 36, best *test* epoch; paper text: Adam 2e-4 / wd 0.04",
+        "MART stage then supervised fine-tuning with EMA 0.999, the code's optimiser (TrainConfig.paper; paper_text() for the paper's), selection on a validation split; best test epoch only as selection='test', flagged optimistic",
+        "choosing the epoch on the test split overstates the result",
+        '05_train',
+        'mart_nb.train.TrainConfig mart_nb.train.TrainConfig.paper_text',
+    ),
+    (
+        'design choice',
+        "choice 10: metrics",
+        "code: accuracy and weighted F1 for emotion and mapped sentiment",
+        "AccE, F1E (weighted), AccS, F1S, and per-class accuracy (the recall of each class, as in Tables 3-5)",
+        "the paper's metrics, plus what its ablation tables report",
+        '05_train',
+        'mart_nb.train.classification_metrics',
+    ),
+    (
+        'design choice',
+        "choice 11: the official code's bugs",
+        "ten bugs keep the shipped code (nku-zhichengzhang/MART) from running",
+        "every one fixed; see the 'official-code bug' rows of this table",
+        "a reproduction has to run",
+        '06_report',
+        'mart_nb.report.DEVIATIONS',
+    ),
     # --- the data layer (00_data, "Where the data layer differs from the official code")
-    ('data layer', "evaluation crop and windows", "random 5-position crop and random 16-frame windows even at test time",
-     "centre crop, centred windows", "evaluation is deterministic", '00_data_2_segments', 'mart_nb.segments.sample_spatial mart_nb.segments.segment_frame_indices'),
-    ('data layer', "frame size", "ffmpeg -vf scale=-1:240: every frame 240 px high, small videos enlarged",
-     "frames with a short side above 240 px scaled down, never up", "enlarging adds no information and costs decoding time", '00_data_3_media', 'mart_nb.media.decode_video_frames'),
-    ('data layer', "audio rate: 16 kHz mono", "fbank at the mp3's own rate, channel 0 (torchaudio.load)",
-     "down-mixed to mono and resampled to 16 kHz (AST's rate) before the fbank; the same normalisation constants",
-     "AST was trained on 16 kHz fbanks; a file's own rate would shift the mel bins", '00_data_3_media, 00_data_4_audio', 'mart_nb.media.decode_audio mart_nb.audio.kaldi_fbank'),
-    ('data layer', "audio windows",
-     "a clip of at most Ns s tiled and cut into 1 s blocks, a longer one cut into Ns blocks with a random 1 s window each, independent of the frames",
-     "each 1 s window centred on its segment's frame window; only a clip under 1 s is tiled", "a segment's sound matches its frames",
-     '00_data_4_audio', 'mart_nb.audio.audio_windows'),
-    ('data layer', "subtitle bins",
-     "equal bins of the audio's duration in floating point; subtitles past the clip reuse stale indices (bug 9)",
-     "each segment's span (its equal part of the frames, or its window in a short clip), compared exactly, in start order; such subtitles dropped",
-     "floating-point bins put lines on the wrong side of a boundary", '00_data_5_subtitles', 'mart_nb.subtitles.subtitles_in_spans'),
-    ('data layer', "short clips (under 16 Ns frames)", "loop padding: windows wrap past the end to the start of the clip",
-     "windows in time order, overlapping; a clip under 16 frames is stretched", "wrapping puts the end of the clip before its start",
-     '00_data_2_segments', 'mart_nb.segments.segment_frame_indices'),
-    ('data layer', "frame rate of frame folders", "30 fps assumed",
-     "the fps file, else the video file beside it, else the mp3's duration corrected for codec padding, else 30 fps with a warning",
-     "subtitle times must meet the right frames", '00_data_3_media', 'mart_nb.media.probe_frame_folder mart_nb.media.fps_from_audio'),
-    ('data layer', "decoding", "every item decodes its video and the whole audio track",
-     "fbank and small videos decoded once per process, evaluation clips cached; optional cache files in cache_dir",
-     "the same result, much less time per epoch", '00_data_6_dataset', 'mart_nb.dataset.MediaCache'),
+    (
+        'data layer',
+        "evaluation crop and windows",
+        "random 5-position crop and random 16-frame windows even at test time",
+        "centre crop, centred windows",
+        "evaluation is deterministic",
+        '00_data_2_segments',
+        'mart_nb.segments.sample_spatial mart_nb.segments.segment_frame_indices',
+    ),
+    (
+        'data layer',
+        "frame size",
+        "ffmpeg -vf scale=-1:240: every frame 240 px high, small videos enlarged",
+        "frames with a short side above 240 px scaled down, never up",
+        "enlarging adds no information and costs decoding time",
+        '00_data_3_media',
+        'mart_nb.media.decode_video_frames',
+    ),
+    (
+        'data layer',
+        "audio rate: 16 kHz mono",
+        "fbank at the mp3's own rate, channel 0 (torchaudio.load)",
+        "down-mixed to mono and resampled to 16 kHz (AST's rate) before the fbank; the same normalisation constants",
+        "AST was trained on 16 kHz fbanks; a file's own rate would shift the mel bins",
+        '00_data_3_media, 00_data_4_audio',
+        'mart_nb.media.decode_audio mart_nb.audio.kaldi_fbank',
+    ),
+    (
+        'data layer',
+        "audio windows",
+        "a clip of at most Ns s tiled and cut into 1 s blocks, a longer one cut into Ns blocks with a random 1 s window each, independent of the frames",
+        "each 1 s window centred on its segment's frame window; only a clip under 1 s is tiled",
+        "a segment's sound matches its frames",
+        '00_data_4_audio',
+        'mart_nb.audio.audio_windows',
+    ),
+    (
+        'data layer',
+        "subtitle bins",
+        "equal bins of the audio's duration in floating point; subtitles past the clip reuse stale indices (bug 9)",
+        "each segment's span (its equal part of the frames, or its window in a short clip), compared exactly, in start order; such subtitles dropped",
+        "floating-point bins put lines on the wrong side of a boundary",
+        '00_data_5_subtitles',
+        'mart_nb.subtitles.subtitles_in_spans',
+    ),
+    (
+        'data layer',
+        "short clips (under 16 Ns frames)",
+        "loop padding: windows wrap past the end to the start of the clip",
+        "windows in time order, overlapping; a clip under 16 frames is stretched",
+        "wrapping puts the end of the clip before its start",
+        '00_data_2_segments',
+        'mart_nb.segments.segment_frame_indices',
+    ),
+    (
+        'data layer',
+        "frame rate of frame folders",
+        "30 fps assumed",
+        "the fps file, else the video file beside it, else the mp3's duration corrected for codec padding, else 30 fps with a warning",
+        "subtitle times must meet the right frames",
+        '00_data_3_media',
+        'mart_nb.media.probe_frame_folder mart_nb.media.fps_from_audio',
+    ),
+    (
+        'data layer',
+        "decoding",
+        "every item decodes its video and the whole audio track",
+        "fbank and small videos decoded once per process, evaluation clips cached; optional cache files in cache_dir",
+        "the same result, much less time per epoch",
+        '00_data_6_dataset',
+        'mart_nb.dataset.MediaCache',
+    ),
     # --- model and training choices made in the notebooks
-    ('model', "D_tcam: per-segment softmax",
-     "paper Eq. 3: D_tcam = softmax(fc(z_v)) repeated over segments, times the raw per-segment logits fc(z); code: per-segment logits only, unused",
-     "video-level softmax times the per-segment *softmax* (segment_activation='softmax'); the literal product as 'none'",
-     "raw logits have an arbitrary sign: the literal product can rank an improbable class first", '03a_host', 'mart_nb.host.temporal_cam'),
-    ('model', "recovery target: D_tcam / sum, not a softmax",
-     "paper: the temporal emotion distribution is recovered from the temporal scores D_tcam (Eq. 3), its normalisation not given; the obvious reading is P = softmax(D_tcam); code: no such target", "P = D_tcam divided by its sum over classes (how='sum'); softmax with a temperature, and the over-time axis, as options",
-     "a softmax of values in [0, 1] is nearly flat (at most e / (e + C - 1)) and would hide the teacher's confidence", '03a_host, 04a_masking',
-     'mart_nb.masking.distribution_target'),
-    ('model', "video pixels and CLS token",
-     "code: pixels as (x - 100) / 255, the video CLS copied from a DeiT checkpoint",
-     "ImageNet mean/std (what VideoMAE was trained with; video_norm='official' keeps the code's), the video CLS initialised at random",
-     "VideoMAE's weights expect ImageNet statistics; no second checkpoint to download", '03a_host', 'mart_nb.host.HostConfig'),
-    ('option', "TACL shortcuts: text negatives and word matching",
-     "paper Eq. 5 only (its negatives all from the other modality)",
-     "word_match=True (words must pick their own segment), an extension on by default in MARTConfig; text_negatives=True (other segments' language features as negatives) an option; TACLConfig's own default and MARTConfig.official() are Eq. 5 alone",
-     "Eq. 5 has a content-free minimum (the modality gap) and can be met on noise (query leakage), shown on a toy in 04b", '04b_complementary, 04c_mart',
-     'mart_nb.complementary.TACLConfig mart_nb.complementary.tacl_match'),
-    ('option', "masking ranking across a video's segments",
-     "code: the top tokens of each segment, so every segment loses the same number of tokens",
-     "ranking='video' ranks a video's Ns·N tokens together, and MARTConfig(segment_weight=True) scales scores by the teacher's per-segment affect; both on by default in MARTConfig, off in MaskConfig and MARTConfig.official()",
-     "per-segment ranking cannot put masks on the affective segments (its hit rate equals random masking's on the planted sample)", '04a_masking, 04c_mart',
-     'mart_nb.masking.MaskConfig mart_nb.masking.segment_affect mart_nb.mart.MARTConfig'),
-    ('training', "a teacher stage (stage 0)",
-     "paper: D_tcam from the host; code: no D_tcam is ever used",
-     "stage 0 trains the host supervised (best validation EMA weights -> teacher.pt); its D_tcam, under stop-gradient, drives verification and the distribution target",
-     "the temporal distribution needs a model that already knows the classes", '05_train, 05a_runner', 'mart_nb.runner.Trainer mart_nb.host.teacher_tcam'),
-    ('training', "the MART host starts from scratch, not from the teacher",
-     "paper: the student starts from the pretrained backbones and learns from a fine-tuned teacher; code: no teacher",
-     "mart_init='scratch': the MART host starts from the baseline's initial weights (the same seed), the stage-0 teacher only gives D_tcam; mart_init='teacher' starts from the teacher's weights",
-     "a target that is the student's own starting point is self-distillation; a seed's teacher is trained once and shared by the sweep's arms (runs/teachers)",
-     '05_train, 09_ablations', 'mart_nb.train.TrainConfig mart_nb.runner.Trainer mart_nb.ablations.run_sweep'),
-    ('training', "EMA at small scale",
-     "code: ModelEMA, decay 0.999 ramped over 2,000 updates",
-     "tiny preset: decay 0.99 ramped over 30 updates (a window of ~100 steps); the paper preset keeps 0.999 / 2,000",
-     "at 20 steps an epoch the official values reach a decay of 0.14 after 300 steps: the average would be the last few steps",
-     '05_train', 'mart_nb.train.TrainConfig mart_nb.train.ema_model'),
-    ('training', "the baseline gets the same number of epochs",
-     "paper: the MBT baseline [SF]; its schedule is not given",
-     "method='supervised' trains the host with PCCE, EMA and the same selection from the same initial weights for as many epochs as the MART student (MART + fine-tuning; all three stages with mart_init='teacher')",
-     "a comparison at equal training of the evaluated model; the teacher's stage is extra cost", '05_train', 'mart_nb.train.TrainConfig.stages mart_nb.train.TrainConfig.student_epochs'),
-    ('model', "TACL auxiliary heads: after the projections, pooled first",
-     "code: v_fc / a_fc classify Mlp_v(v2l), the cross-attention output after the per-modality MLP, per word, then averaged (MART.py, TemporalAffectiveComplementaryLearning)",
-     "aux_input='projected': the heads read proj_v / proj_a of the word-pooled features, averaged over the segments; 'attention' reads before the projections",
-     "the official placement ties the projections to the class; pooling the words before the MLP gives one projection per segment, as Eq. 5 needs",
-     '04b_complementary', 'mart_nb.complementary.TACL mart_nb.complementary.TACLConfig'),
-    ('model', "a learnable projection on the language positive",
-     "paper Eq. 5: the language feature x^l is the positive; code: no language positive at all (CPC between v2l and a2l)",
-     "proj_l, an MLP trained with everything else, maps the pooled word features before the L2 norm",
-     "the recommended reading of Eq. 5 (a projection per side); it lets the positive move toward the anchors, which makes the loss easy to meet",
-     '04b_complementary', 'mart_nb.complementary.TACL'),
-    ('model', "the text encoder is trained",
-     "code: BERT is never updated (the optimiser is built before the MART wrapper, bug 3)",
-     "MARTConfig.tiny/paper set freeze_text=False and train the text encoder at text_lr_scale = 0.1 x lr; TACLConfig(freeze_text=True) freezes it",
-     "every module of the objective learns (bug 3 fixed); a moving language target is one more way for Eq. 5 to fall without the video",
-     '04b_complementary, 04c_mart', 'mart_nb.mart.MARTConfig mart_nb.complementary.TACLConfig'),
-    ('model', "word attention without the official ReLUs and DropPath",
-     "code: MultiHeadAttentionOp puts a ReLU after q, k, v and the output Linear, no residual; v2l goes through DropPath(0.01) before Mlp_v",
-     "WordAttention is plain multi-head attention (linear q, k, v and output), no DropPath",
-     "the paper's Eq. 4 is plain attention; ReLUs on q and k clip their negative parts; DropPath 0.01 is left out (its effect is not measured here)",
-     '04b_complementary', 'mart_nb.complementary.WordAttention'),
-    ('model', "temporal pooling", "paper: temporal max-pooling; code: the mean over segments",
-     "the mean over segments (the code)", "the code's choice; the heads are linear, so the mean of segment logits is the logit of the mean feature",
-     '03a_host', 'mart_nb.host.MBT'),
+    (
+        'model',
+        "D_tcam: per-segment softmax",
+        "paper Eq. 3: D_tcam = softmax(fc(z_v)) repeated over segments, times the raw per-segment logits fc(z); code: per-segment logits only, unused",
+        "video-level softmax times the per-segment *softmax* (segment_activation='softmax'); the literal product as 'none'",
+        "raw logits have an arbitrary sign: the literal product can rank an improbable class first",
+        '03a_host',
+        'mart_nb.host.temporal_cam',
+    ),
+    (
+        'model',
+        "recovery target: D_tcam / sum, not a softmax",
+        "paper: the temporal emotion distribution is recovered from the temporal scores D_tcam (Eq. 3), its normalisation not given; the obvious reading is P = softmax(D_tcam); code: no such target",
+        "P = D_tcam divided by its sum over classes (how='sum'); softmax with a temperature, and the over-time axis, as options",
+        "a softmax of values in [0, 1] is nearly flat (at most e / (e + C - 1)) and would hide the teacher's confidence",
+        '03a_host, 04a_masking',
+        'mart_nb.masking.distribution_target',
+    ),
+    (
+        'model',
+        "video pixels and CLS token",
+        "code: pixels as (x - 100) / 255, the video CLS copied from a DeiT checkpoint",
+        "ImageNet mean/std (what VideoMAE was trained with; video_norm='official' keeps the code's), the video CLS initialised at random",
+        "VideoMAE's weights expect ImageNet statistics; no second checkpoint to download",
+        '03a_host',
+        'mart_nb.host.HostConfig',
+    ),
+    (
+        'option',
+        "TACL shortcuts: text negatives and word matching",
+        "paper Eq. 5 only (its negatives all from the other modality)",
+        "word_match=True (words must pick their own segment), an extension on by default in MARTConfig; text_negatives=True (other segments' language features as negatives) an option; TACLConfig's own default and MARTConfig.official() are Eq. 5 alone",
+        "Eq. 5 has a content-free minimum (the modality gap) and can be met on noise (query leakage), shown on a toy in 04b",
+        '04b_complementary, 04c_mart',
+        'mart_nb.complementary.TACLConfig mart_nb.complementary.tacl_match',
+    ),
+    (
+        'option',
+        "masking ranking across a video's segments",
+        "code: the top tokens of each segment, so every segment loses the same number of tokens",
+        "ranking='video' ranks a video's Ns·N tokens together, and MARTConfig(segment_weight=True) scales scores by the teacher's per-segment affect; both on by default in MARTConfig, off in MaskConfig and MARTConfig.official()",
+        "per-segment ranking cannot put masks on the affective segments (its hit rate equals random masking's on the planted sample)",
+        '04a_masking, 04c_mart',
+        'mart_nb.masking.MaskConfig mart_nb.masking.segment_affect mart_nb.mart.MARTConfig',
+    ),
+    (
+        'training',
+        "a teacher stage (stage 0)",
+        "paper: D_tcam from the host; code: no D_tcam is ever used",
+        "stage 0 trains the host supervised (best validation EMA weights -> teacher.pt); its D_tcam, under stop-gradient, drives verification and the distribution target",
+        "the temporal distribution needs a model that already knows the classes",
+        '05_train, 05a_runner',
+        'mart_nb.runner.Trainer mart_nb.host.teacher_tcam',
+    ),
+    (
+        'training',
+        "the MART host starts from scratch, not from the teacher",
+        "paper: the student starts from the pretrained backbones and learns from a fine-tuned teacher; code: no teacher",
+        "mart_init='scratch': the MART host starts from the baseline's initial weights (the same seed), the stage-0 teacher only gives D_tcam; mart_init='teacher' starts from the teacher's weights",
+        "a target that is the student's own starting point is self-distillation; a seed's teacher is trained once and shared by the sweep's arms (runs/teachers)",
+        '05_train, 09_ablations',
+        'mart_nb.train.TrainConfig mart_nb.runner.Trainer mart_nb.ablations.run_sweep',
+    ),
+    (
+        'training',
+        "EMA at small scale",
+        "code: ModelEMA, decay 0.999 ramped over 2,000 updates",
+        "tiny preset: decay 0.99 ramped over 30 updates (a window of ~100 steps); the paper preset keeps 0.999 / 2,000",
+        "at 20 steps an epoch the official values reach a decay of 0.14 after 300 steps: the average would be the last few steps",
+        '05_train',
+        'mart_nb.train.TrainConfig mart_nb.train.ema_model',
+    ),
+    (
+        'training',
+        "the baseline gets the same number of epochs",
+        "paper: the MBT baseline [SF]; its schedule is not given",
+        "method='supervised' trains the host with PCCE, EMA and the same selection from the same initial weights for as many epochs as the MART student (MART + fine-tuning; all three stages with mart_init='teacher')",
+        "a comparison at equal training of the evaluated model; the teacher's stage is extra cost",
+        '05_train',
+        'mart_nb.train.TrainConfig.stages mart_nb.train.TrainConfig.student_epochs',
+    ),
+    (
+        'model',
+        "TACL auxiliary heads: after the projections, pooled first",
+        "code: v_fc / a_fc classify Mlp_v(v2l), the cross-attention output after the per-modality MLP, per word, then averaged (MART.py, TemporalAffectiveComplementaryLearning)",
+        "aux_input='projected': the heads read proj_v / proj_a of the word-pooled features, averaged over the segments; 'attention' reads before the projections",
+        "the official placement ties the projections to the class; pooling the words before the MLP gives one projection per segment, as Eq. 5 needs",
+        '04b_complementary',
+        'mart_nb.complementary.TACL mart_nb.complementary.TACLConfig',
+    ),
+    (
+        'model',
+        "a learnable projection on the language positive",
+        "paper Eq. 5: the language feature x^l is the positive; code: no language positive at all (CPC between v2l and a2l)",
+        "proj_l, an MLP trained with everything else, maps the pooled word features before the L2 norm",
+        "the recommended reading of Eq. 5 (a projection per side); it lets the positive move toward the anchors, which makes the loss easy to meet",
+        '04b_complementary',
+        'mart_nb.complementary.TACL',
+    ),
+    (
+        'model',
+        "the text encoder is trained",
+        "code: BERT is never updated (the optimiser is built before the MART wrapper, bug 3)",
+        "MARTConfig.tiny/paper set freeze_text=False and train the text encoder at text_lr_scale = 0.1 x lr; TACLConfig(freeze_text=True) freezes it",
+        "every module of the objective learns (bug 3 fixed); a moving language target is one more way for Eq. 5 to fall without the video",
+        '04b_complementary, 04c_mart',
+        'mart_nb.mart.MARTConfig mart_nb.complementary.TACLConfig',
+    ),
+    (
+        'model',
+        "word attention without the official ReLUs and DropPath",
+        "code: MultiHeadAttentionOp puts a ReLU after q, k, v and the output Linear, no residual; v2l goes through DropPath(0.01) before Mlp_v",
+        "WordAttention is plain multi-head attention (linear q, k, v and output), no DropPath",
+        "the paper's Eq. 4 is plain attention; ReLUs on q and k clip their negative parts; DropPath 0.01 is left out (its effect is not measured here)",
+        '04b_complementary',
+        'mart_nb.complementary.WordAttention',
+    ),
+    (
+        'model',
+        "temporal pooling",
+        "paper: temporal max-pooling; code: the mean over segments",
+        "the mean over segments (the code)",
+        "the code's choice; the heads are linear, so the mean of segment logits is the logit of the mean feature",
+        '03a_host',
+        'mart_nb.host.MBT',
+    ),
 ]
 
 def deviations(kind:Optional[str]=None) -> pd.DataFrame:

@@ -49,15 +49,19 @@ def load_checkpoint(path, map_location='cpu') -> dict:
     try: return torch.load(path, map_location=map_location, weights_only=True)
     except FileNotFoundError: raise FileNotFoundError(f"{path}: no such checkpoint") from None
     except Exception as e:
-        raise RuntimeError(f"{path}: not a mart_nb checkpoint, or damaged ({type(e).__name__}: {str(e).splitlines()[0]}). "
-                           "Fix: delete it (a run then starts over) or point to another checkpoint.") from None
+        raise RuntimeError(
+            f"{path}: not a mart_nb checkpoint, or damaged ({type(e).__name__}: {str(e).splitlines()[0]}). "
+            "Fix: delete it (a run then starts over) or point to another checkpoint."
+        ) from None
 
 # %% ../nbs/05a_runner.ipynb #4783c3ec
 class NonFiniteLossError(FloatingPointError):
     "A loss became NaN or infinite: the step is refused and the last checkpoint stays as it was."
 
 def _autocast(device:torch.device, enabled:bool):
-    return torch.autocast('cuda', dtype=torch.bfloat16) if enabled and device.type == 'cuda' else contextlib.nullcontext()
+    return (
+        torch.autocast('cuda', dtype=torch.bfloat16) if enabled and device.type == 'cuda' else contextlib.nullcontext()
+    )
 
 def train_one_epoch(model:nn.Module, loader, opt:torch.optim.Optimizer, cfg:TrainConfig, device, epoch:int,
                     step:Callable, ema:Optional[AveragedModel]=None, start_step:int=0, desc:str='') -> dict:
@@ -66,14 +70,18 @@ def train_one_epoch(model:nn.Module, loader, opt:torch.optim.Optimizer, cfg:Trai
     model.train()
     opt.zero_grad(set_to_none=True)
     sums, n, steps, k = {}, 0, start_step, len(loader)
-    for i, batch in enumerate(tqdm(loader, desc=desc or f'epoch {epoch}', leave=False, disable=not (cfg.progress and is_main_process()))):
+    for i, batch in enumerate(
+        tqdm(loader, desc=desc or f'epoch {epoch}', leave=False, disable=not (cfg.progress and is_main_process()))
+    ):
         last = (i + 1) % cfg.accumulation == 0 or i + 1 == k
         sync = contextlib.nullcontext() if last or not hasattr(model, 'no_sync') else model.no_sync()
         with sync:
             with _autocast(device, cfg.amp): loss, logs = step(model, batch)
             if not torch.isfinite(loss):
-                raise NonFiniteLossError(f"epoch {epoch}, batch {i}: the loss is {loss.item()} ({_fmt(logs)}). The weights were not "
-                                         f"updated and the last checkpoint in {cfg.out_dir} is intact. Fix: lower lr (now {cfg.lr}) and resume.")
+                raise NonFiniteLossError(
+                    f"epoch {epoch}, batch {i}: the loss is {loss.item()} ({_fmt(logs)}). The weights were not "
+                    f"updated and the last checkpoint in {cfg.out_dir} is intact. Fix: lower lr (now {cfg.lr}) and resume."
+                )
             (loss / cfg.accumulation).backward()
         if last:
             for g in opt.param_groups: g['lr'] = lr_at(steps, cfg) * g.get('lr_scale', 1.0)
@@ -143,7 +151,11 @@ class Trainer:
         last, saved = self.out / 'last.pt', self.out / 'config.json'
         if self.cfg.resume and last.exists():
             old = json.loads(saved.read_text())
-            diff = {k: (old.get(k), v) for k, v in asdict(self.cfg).items() if k not in RESUMABLE_CHANGES and old.get(k) != v}
+            diff = {
+                k: (old.get(k), v)
+                for k, v in asdict(self.cfg).items()
+                if k not in RESUMABLE_CHANGES and old.get(k) != v
+            }
             if diff:
                 raise ConfigError(f"{self.out} holds a run with other settings {diff} (saved, now): resuming would mix "
                                   "two runs. Pass another out_dir, or resume=False to start this one over.")
@@ -151,7 +163,7 @@ class Trainer:
         if self.dist.main:
             self.out.mkdir(parents=True, exist_ok=True)
             saved.write_text(json.dumps(asdict(self.cfg), indent=1))
-            if self.cfg.method == 'mart':                                 # the resolved objective, so a changed default is never pooled
+            if self.cfg.method == 'mart':  # the resolved objective, so a changed default is never pooled
                 resolved = mart_config(self.cfg.preset, self.cfg.dataset, **self.cfg.mart_kwargs())
                 (self.out / 'mart_config.json').write_text(json.dumps(asdict(resolved), indent=1))
             (self.out / 'metrics.jsonl').write_text('')
@@ -170,15 +182,24 @@ def _build_host(self:Trainer, weights:Optional[dict]=None, seed_tag:int=0) -> MB
     "A host of the run's preset: random (seeded), or with `weights`."
     torch.manual_seed(self.cfg.seed * 7919 + seed_tag)
     hc = self.cfg.host_config()
-    if weights is not None: hc = replace(hc, video_checkpoint=None, audio_checkpoint=None)   # the weights replace any checkpoint
+    # the weights replace any checkpoint
+    if weights is not None: hc = replace(hc, video_checkpoint=None, audio_checkpoint=None)
     host = build_mbt(hc)
     if weights is not None: host.load_state_dict(weights)
     return host.to(self.device)
 
 @patch
 def _host_file(self:Trainer, path:Path, model:nn.Module, epoch:int, metrics:dict):
-    save_checkpoint(dict(config=asdict(self.cfg), host_config=asdict(self.cfg.host_config()), host=_unwrap(model).state_dict(),
-                         epoch=epoch, metrics=metrics), path)
+    save_checkpoint(
+        dict(
+            config=asdict(self.cfg),
+            host_config=asdict(self.cfg.host_config()),
+            host=_unwrap(model).state_dict(),
+            epoch=epoch,
+            metrics=metrics,
+        ),
+        path,
+    )
 
 def saved_host_config(ck:dict) -> HostConfig:
     "The `HostConfig` stored in a checkpoint, without pretrained sources (the saved weights replace them)."
@@ -197,7 +218,9 @@ def load_host(path, device='cpu') -> MBT:
 def load_mart(path, device='cpu') -> MART:
     "The MART module saved at the end of a run's MART stage (`mart.pt`)."
     ck = load_checkpoint(path)
-    mart = build_mart(build_mbt(saved_host_config(ck)), ck['config']['preset'], **TrainConfig(**ck['config']).mart_kwargs())
+    mart = build_mart(
+        build_mbt(saved_host_config(ck)), ck['config']['preset'], **TrainConfig(**ck['config']).mart_kwargs()
+    )
     mart.load_state_dict(ck['mart'])
     return mart.to(device).eval()
 
@@ -207,8 +230,11 @@ def _stage_models(self:Trainer, name:str):
     "(model to train, host inside it, EMA or None, step factory) of stage `name`, built from files and the saved state."
     cfg, dev = self.cfg, self.device
     if name == 'teacher': host = self._build_host(seed_tag=1)
-    elif name == 'mart' and cfg.mart_init == 'teacher': host = self._build_host(load_checkpoint(self.teacher_path())['host'])
-    elif name == 'mart' or cfg.method == 'supervised': host = self._build_host(seed_tag=2)   # the baseline's and the student's start
+    elif name == 'mart' and cfg.mart_init == 'teacher':
+        host = self._build_host(load_checkpoint(self.teacher_path())['host'])
+    elif name == 'mart' or cfg.method == 'supervised':
+        # the baseline's and the student's start
+        host = self._build_host(seed_tag=2)
     else: host = self._build_host(self.state['host'])                     # fine-tuning starts from MART's host
     if name == 'mart':
         torch.manual_seed(cfg.seed * 7919 + 3)
@@ -221,13 +247,18 @@ def _stage_models(self:Trainer, name:str):
     return model, host, ema, factory
 
 @patch
-def teacher_path(self:Trainer) -> Path: return resolve_path(self.cfg.teacher) if self.cfg.teacher else self.out / 'teacher.pt'
+def teacher_path(self: Trainer) -> Path:
+    return resolve_path(self.cfg.teacher) if self.cfg.teacher else self.out / 'teacher.pt'
 
 @patch
 def _wrap(self:Trainer, model:nn.Module, name:str) -> nn.Module:
     if self.dist.world == 1: return model
     from torch.nn.parallel import DistributedDataParallel as DDP
-    return DDP(model, device_ids=[self.device.index] if self.device.type == 'cuda' else None, find_unused_parameters=name == 'mart')
+    return DDP(
+        model,
+        device_ids=[self.device.index] if self.device.type == 'cuda' else None,
+        find_unused_parameters=name == 'mart',
+    )
 
 def param_groups(model:nn.Module) -> list:
     "The optimiser's parameter groups: the model's own `param_groups()` (a `lr_scale` per group) when it has one, else all trainable parameters."
@@ -241,9 +272,16 @@ def loader(self:Trainer, split:str):
     if split not in self._loaders:
         ds, cfg = getattr(self.data, split), self.cfg
         if split == 'train':
-            batches = EpochBatchSampler(len(ds), cfg.batch_size, seed=cfg.seed, rank=self.dist.rank, world=self.dist.world)
-            self._loaders[split] = make_loader(ds, batch_size=cfg.batch_size, batch_sampler=batches, num_workers=cfg.num_workers)
-        else: self._loaders[split] = make_loader(ds, batch_size=cfg.batch_size, shuffle=False, num_workers=cfg.num_workers)
+            batches = EpochBatchSampler(
+                len(ds), cfg.batch_size, seed=cfg.seed, rank=self.dist.rank, world=self.dist.world
+            )
+            self._loaders[split] = make_loader(
+                ds, batch_size=cfg.batch_size, batch_sampler=batches, num_workers=cfg.num_workers
+            )
+        else:
+            self._loaders[split] = make_loader(
+                ds, batch_size=cfg.batch_size, shuffle=False, num_workers=cfg.num_workers
+            )
     return self._loaders[split]
 
 class EpochBatches:
@@ -278,13 +316,30 @@ def _run_stage(self:Trainer, si:int, name:str, epochs:int, first_epoch:int):
         e = first_epoch + epoch
         _seed_epoch(cfg, e, self.dist.rank)
         t0 = time.time()
-        logs = train_one_epoch(train_model, EpochBatches(stream, per_epoch), opt, cfg, self.device, e, factory(epoch, epochs), ema,
-                               start_step=st['step'], desc=f"{name} {epoch + 1}/{epochs}")
-        row = dict(stage=name, epoch=e, stage_epoch=epoch, seconds=round(time.time() - t0, 2), lr=opt.param_groups[0]['lr'],
-                   **{f"train_{k}": v for k, v in logs.items() if k != 'steps'})
+        logs = train_one_epoch(
+            train_model,
+            EpochBatches(stream, per_epoch),
+            opt,
+            cfg,
+            self.device,
+            e,
+            factory(epoch, epochs),
+            ema,
+            start_step=st['step'],
+            desc=f"{name} {epoch + 1}/{epochs}",
+        )
+        row = dict(
+            stage=name,
+            epoch=e,
+            stage_epoch=epoch,
+            seconds=round(time.time() - t0, 2),
+            lr=opt.param_groups[0]['lr'],
+            **{f"train_{k}": v for k, v in logs.items() if k != 'steps'},
+        )
         if name == 'mart':
             row['mask_ratio'] = model.ratio(epoch, epochs)
-            if self.dist.main and self.probe_batch() is not None: row.update(mart_probe(model, self.teacher, *self.probe_batch(), row['mask_ratio'], self.device))
+            if self.dist.main and self.probe_batch() is not None:
+                row.update(mart_probe(model, self.teacher, *self.probe_batch(), row['mask_ratio'], self.device))
         self._after_epoch(si, name, epoch, logs['steps'], row, model, host, ema, opt)
 
 def progress_line(row:dict, history:Sequence[dict], total:int) -> str:
@@ -293,8 +348,10 @@ def progress_line(row:dict, history:Sequence[dict], total:int) -> str:
     secs = [h['seconds'] for h in history if 'seconds' in h]
     left = (total - done) * (sum(secs) / len(secs)) if secs else float('nan')
     val = f", val AccE {row['val_acc_e']:.3f}" if 'val_acc_e' in row else ''
-    return (f"[mart_nb] {row['stage']} epoch {row['stage_epoch'] + 1} ({done}/{total}): loss {row.get('train_loss', float('nan')):.4f}{val}, "
-            f"{row.get('seconds', 0):.1f} s, about {left / 60:.1f} min left")
+    return (
+        f"[mart_nb] {row['stage']} epoch {row['stage_epoch'] + 1} ({done}/{total}): loss {row.get('train_loss', float('nan')):.4f}{val}, "
+        f"{row.get('seconds', 0):.1f} s, about {left / 60:.1f} min left"
+    )
 
 @patch
 def probe_batch(self:Trainer):
@@ -324,14 +381,25 @@ def _after_epoch(self:Trainer, si, name, epoch, steps, row, model, host, ema, op
         if st['best'] is None or key > tuple(st['best']['key']):
             st['best'] = dict(key=list(key), epoch=row['epoch'])
             self._host_file(self.out / ('teacher.pt' if name == 'teacher' else 'best.pt'), judged, row['epoch'], score)
-    st.update(stage=si, epoch=epoch + 1, step=steps, host=host.state_dict(), model=model.state_dict(), opt=opt.state_dict(),
-              ema=ema.state_dict() if ema is not None else None)
+    st.update(
+        stage=si,
+        epoch=epoch + 1,
+        step=steps,
+        host=host.state_dict(),
+        model=model.state_dict(),
+        opt=opt.state_dict(),
+        ema=ema.state_dict() if ema is not None else None,
+    )
     st['history'].append(row)
     if self.dist.main:
         with open(self.out / 'metrics.jsonl', 'a') as f: f.write(json.dumps(row) + '\n')
-        if cfg.progress: print(progress_line(row, st['history'], sum(e for _, e in cfg.stages())), file=sys.stderr, flush=True)
+        if cfg.progress:
+            print(progress_line(row, st['history'], sum(e for _, e in cfg.stages())), file=sys.stderr, flush=True)
         if name == 'mart' and epoch + 1 == cfg.epochs_mart:
-            save_checkpoint(dict(config=asdict(cfg), host_config=asdict(cfg.host_config()), mart=model.state_dict()), self.out / 'mart.pt')
+            save_checkpoint(
+                dict(config=asdict(cfg), host_config=asdict(cfg.host_config()), mart=model.state_dict()),
+                self.out / 'mart.pt',
+            )
         save_checkpoint({**st, 'config': asdict(cfg)}, self.out / 'last.pt')
     barrier()
 
@@ -344,7 +412,8 @@ def fit(self:Trainer) -> dict:
     for si, (name, epochs) in enumerate(self.cfg.stages()):
         done = si < self.state['stage'] or (si == self.state['stage'] and self.state['epoch'] >= epochs)
         if not done: self._run_stage(si, name, epochs, first)
-        first += self.cfg.epochs_teacher if name == 'teacher' else epochs   # a given teacher keeps the epoch numbers (and seeds) of a trained one
+        # a given teacher keeps the epoch numbers (and seeds) of a trained one
+        first += self.cfg.epochs_teacher if name == 'teacher' else epochs
     return self._final()
 
 @patch
@@ -354,11 +423,21 @@ def _final(self:Trainer) -> dict:
     if self.dist.main:
         best = load_host(self.out / 'best.pt', self.device)
         res = evaluate(best, self.loader('test'), self.device)
-        final = dict(method=self.cfg.method, preset=self.cfg.preset, dataset=self.cfg.dataset, seed=self.cfg.seed,
-                     selection=self.cfg.selection, optimistic=self.cfg.selection == 'test',
-                     selected_epoch=load_checkpoint(self.out / 'best.pt')['epoch'], test=res['metrics'],
-                     test_temporal_kl=planted_curve_kl(res['tcam'], self.data.test),
-                     val_from_train=self.data.val_from_train, n_train=len(self.data.train), n_val=len(self.data.val), n_test=len(self.data.test))
+        final = dict(
+            method=self.cfg.method,
+            preset=self.cfg.preset,
+            dataset=self.cfg.dataset,
+            seed=self.cfg.seed,
+            selection=self.cfg.selection,
+            optimistic=self.cfg.selection == 'test',
+            selected_epoch=load_checkpoint(self.out / 'best.pt')['epoch'],
+            test=res['metrics'],
+            test_temporal_kl=planted_curve_kl(res['tcam'], self.data.test),
+            val_from_train=self.data.val_from_train,
+            n_train=len(self.data.train),
+            n_val=len(self.data.val),
+            n_test=len(self.data.test),
+        )
         write_predictions(res, self.out / 'test_predictions.csv')
         (self.out / 'final.json').write_text(json.dumps(final, indent=1))
     barrier()
@@ -392,30 +471,53 @@ def _json_dict(text:str) -> dict:
     return value
 
 def field_comments(cls=None) -> dict:
-    "Each field of a dataclass (`TrainConfig`) and the comment after it in its source: the meaning `mart-train --help` shows."
+    "Each field of a dataclass (`TrainConfig`) and the comment after it, or just above it, in its source: the meaning `mart-train --help` shows."
     import importlib, inspect, re
-    lines = inspect.getsource(cls or importlib.import_module('mart_nb.train').TrainConfig).splitlines()   # the module's source (also in a notebook)
-    return {m.group(1): m.group(2).strip() for l in lines if (m := re.match(r"\s+(\w+):[^#]*#\s*(.*)$", l))}
+    # the module's source (also in a notebook)
+    lines = inspect.getsource(cls or importlib.import_module('mart_nb.train').TrainConfig).splitlines()
+    out, above = {}, []
+    for line in lines:                       # a comment after the field, else the comment lines just above it
+        if line.strip().startswith('#'):
+            above.append(line.strip().lstrip('#').strip())
+            continue
+        m = re.match(r"\s+(\w+):[^#]*(?:#\s*(.*))?$", line)
+        if m and (m.group(2) or above): out[m.group(1)] = (m.group(2) or ' '.join(above)).strip()
+        above = []
+    return out
 
 def cli_parser() -> argparse.ArgumentParser:
     "The options of `mart-train`: one per `TrainConfig` field (`--data-root`, `--epochs-mart`, `--no-resume`, ...), with its meaning and default."
-    ap = argparse.ArgumentParser(prog='mart-train', description="Train MART (or the supervised baseline) with mart_nb. Every option is a "
-                                 "field of TrainConfig; the defaults shown are the tiny preset's (--preset paper has its own).",
-                                 epilog="'none' sets an option to None. Example: mart-train --method supervised --seed 1 --out-dir runs/base1")
+    ap = argparse.ArgumentParser(
+        prog='mart-train',
+        description="Train MART (or the supervised baseline) with mart_nb. Every option is a "
+        "field of TrainConfig; the defaults shown are the tiny preset's (--preset paper has its own).",
+        epilog="'none' sets an option to None. Example: mart-train --method supervised --seed 1 --out-dir runs/base1",
+    )
     defaults, about = TrainConfig(), field_comments()
     for f in fields(TrainConfig):
         flag, value = '--' + f.name.replace('_', '-'), getattr(defaults, f.name)
-        text = f"{about.get(f.name, '')} (default: {json.dumps(value) if isinstance(value, dict) else value})".replace('%', '%%')
-        if isinstance(value, bool): ap.add_argument(flag, action=argparse.BooleanOptionalAction, default=argparse.SUPPRESS, help=text)
-        elif isinstance(value, dict): ap.add_argument(flag, type=_json_dict, default=argparse.SUPPRESS, metavar='JSON', help=text)
+        text = f"{about.get(f.name, '')} (default: {json.dumps(value) if isinstance(value, dict) else value})".replace(
+            '%', '%%'
+        )
+        if isinstance(value, bool):
+            ap.add_argument(flag, action=argparse.BooleanOptionalAction, default=argparse.SUPPRESS, help=text)
+        elif isinstance(value, dict):
+            ap.add_argument(flag, type=_json_dict, default=argparse.SUPPRESS, metavar='JSON', help=text)
         else:
             kind = {int: 'int', float: 'float'}.get(type(value), 'str')
-            ap.add_argument(flag, type=lambda t, k=kind: _parse_value(k, t), default=argparse.SUPPRESS, metavar=kind.upper(), help=text)
+            ap.add_argument(
+                flag,
+                type=lambda t, k=kind: _parse_value(k, t),
+                default=argparse.SUPPRESS,
+                metavar=kind.upper(),
+                help=text,
+            )
     return ap
 
 def config_from_args(argv:Optional[Sequence[str]]=None) -> TrainConfig:
     "The `TrainConfig` of a command line: the preset's defaults, then every option given."
-    given = vars(cli_parser().parse_args(argv))                      # only the options on the command line ('none' -> None)
+    # only the options on the command line ('none' -> None)
+    given = vars(cli_parser().parse_args(argv))
     preset = given.get('preset', 'tiny')
     _choice('preset', preset, PRESETS)
     return getattr(TrainConfig, preset)(**given)

@@ -49,7 +49,9 @@ def exact_time(x) -> Fraction:
 
 def subtitles_in_spans(subs:Sequence, spans:Sequence) -> list:
     "Text of each time span `(start, end)` in seconds (half-open): the subtitles overlapping it, in order of their start."
-    lines = sorted((Fraction(s.start_ms, 1000), Fraction(s.end_ms, 1000), s.text) for s in subs if s.end_ms >= s.start_ms)
+    lines = sorted(
+        (Fraction(s.start_ms, 1000), Fraction(s.end_ms, 1000), s.text) for s in subs if s.end_ms >= s.start_ms
+    )
     out = []
     for lo, hi in ((exact_time(a), exact_time(b)) for a, b in spans):
         out.append(' '.join(t for a, b, t in lines if a < hi and (b > lo or (a == b and a >= lo))))

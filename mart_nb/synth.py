@@ -47,9 +47,12 @@ class PlantedConfig:
     dataset: str = 've8'
     crf: int = 32                 # x264 quality (higher = smaller files)
     audio_bitrate: int = 24000
-    x264_params: str = ''         # extra libx264 options; 'mbtree=0' makes the bytes reproducible (see 'A training-size set')
-    confuser_ratio: tuple = (0.8, 1.3)   # confuser's target total relative to the class's, before a U(0.85, 1) factor per second
-    design: str = 'dense'         # 'dense': the class fills the frame and the sound; 'sparse': the benchmark (see 'A benchmark that needs MART')
+    # extra libx264 options; 'mbtree=0' makes the bytes reproducible (see 'A training-size set')
+    x264_params: str = ''
+    # confuser's target total relative to the class's, before a U(0.85, 1) factor per second
+    confuser_ratio: tuple = (0.8, 1.3)
+    # 'dense': the class fills the frame and the sound; 'sparse': the benchmark (see 'A benchmark that needs MART')
+    design: str = 'dense'
     # added with the sparse design (the rates are read by it only; x264_preset by both); at their defaults they are
     # not part of a dense set's name, so older sets keep theirs:
     peak_seconds: int = 2         # length of the one peak
@@ -62,7 +65,12 @@ class PlantedConfig:
     @classmethod
     def training(cls, **kw):
         "Training-size preset for the tiny host: 8 x (10 + 5 + 5) videos of 12 s at 8 fps, 64x48 (see 'A training-size set')."
-        return cls(**{**dict(n_train=10, n_val=5, n_test=5, seconds=12, fps=8, height=48, width=64, x264_params='mbtree=0'), **kw})
+        return cls(
+            **{
+                **dict(n_train=10, n_val=5, n_test=5, seconds=12, fps=8, height=48, width=64, x264_params='mbtree=0'),
+                **kw,
+            }
+        )
 
     @classmethod
     def benchmark(cls, **kw):
@@ -133,7 +141,9 @@ def render_frames(label, confuser_label, intensity, confuser, cfg:PlantedConfig,
     "All frames `[seconds*fps, H, W, 3]` uint8 of one video."
     C, H, W = cfg.info.n_classes, cfg.height, cfg.width
     y, x = np.mgrid[0:H, 0:W].astype(np.float32)
-    texture = 0.04 * np.sin(2 * math.pi * (x / W * rng.uniform(0.5, 2) + y / H * rng.uniform(0.5, 2)) + rng.uniform(0, 6))
+    texture = 0.04 * np.sin(
+        2 * math.pi * (x / W * rng.uniform(0.5, 2) + y / H * rng.uniform(0.5, 2)) + rng.uniform(0, 6)
+    )
     frames = []
     for n in range(cfg.seconds * cfg.fps):
         t = n / cfg.fps
@@ -172,7 +182,12 @@ CLASS_WORDS = {
     'Trust': ('considerate', 'lawful', 'generous', 'attentive', 'unwavering'),
 }
 CARRIERS = ('oh that was so {}', 'i feel {} today', 'look at the {} there', 'she said it was {}', 'then he saw the {}')
-NEUTRAL_LINES = ('and then we went home', 'they said it was night', 'look at the street there', 'we saw the car on the road')
+NEUTRAL_LINES = (
+    'and then we went home',
+    'they said it was night',
+    'look at the street there',
+    'we saw the car on the road',
+)
 
 def plant_subtitles(label_name:str, intensity, rng, classes:Sequence) -> list:
     "Subtitle lines (dicts with start, end, text, second, word, role, label) for one video; `label` is the word's class name."
@@ -184,12 +199,24 @@ def plant_subtitles(label_name:str, intensity, rng, classes:Sequence) -> list:
         if i >= 0.5: role, cls = 'cue', label_name
         elif i < 0.3 and others and rng.random() < 0.5: role, cls = 'distractor', others[int(rng.integers(len(others)))]
         elif rng.random() < 0.3:
-            lines.append(dict(start=round(start, 3), end=round(end, 3), text=NEUTRAL_LINES[int(rng.integers(len(NEUTRAL_LINES)))],
-                              second=k, word=None, role='neutral', label=None)); continue
+            lines.append(
+                dict(
+                    start=round(start, 3),
+                    end=round(end, 3),
+                    text=NEUTRAL_LINES[int(rng.integers(len(NEUTRAL_LINES)))],
+                    second=k,
+                    word=None,
+                    role='neutral',
+                    label=None,
+                )
+            )
+            continue
         else: continue
         word = CLASS_WORDS[cls][int(rng.integers(len(CLASS_WORDS[cls])))]
         text = CARRIERS[int(rng.integers(len(CARRIERS)))].format(word)
-        lines.append(dict(start=round(start, 3), end=round(end, 3), text=text, second=k, word=word, role=role, label=cls))
+        lines.append(
+            dict(start=round(start, 3), end=round(end, 3), text=text, second=k, word=word, role=role, label=cls)
+        )
     return lines
 
 def _srt_time(s:float) -> str:
@@ -253,7 +280,12 @@ def write_video(path, frames:np.ndarray, wave:np.ndarray, fps:int, sample_rate:i
 def render_video(truth:dict, cfg:PlantedConfig):
     "Frames and waveform of a planned video (deterministic from its seed)."
     rng = np.random.default_rng([truth['seed'], 1])
-    args = (truth['label'], cfg.info.class_index(truth['confuser_name']), np.array(truth['intensity']), np.array(truth['confuser']))
+    args = (
+        truth['label'],
+        cfg.info.class_index(truth['confuser_name']),
+        np.array(truth['intensity']),
+        np.array(truth['confuser']),
+    )
     if truth.get('design') == 'sparse':
         return render_local_frames(*args, tuple(truth['region']), cfg, rng), render_polarity_audio(*args, cfg, rng)
     return render_frames(*args, cfg, rng), render_audio(*args, cfg, rng)
@@ -274,9 +306,12 @@ def _write_one(root:Path, cfg:PlantedConfig, name:str, number:int) -> str:
     (root / 'truth' / name / f'{vid}.json').write_text(json.dumps(truth, indent=1))
     return vid
 
-def make_planted_dataset(root, cfg:Optional[PlantedConfig]=None, progress:bool=True,
-                         workers:Optional[int]=None,  # processes; None: up to 8 (one per core) for 64 videos or more, else 1
-                        ) -> Path:
+def make_planted_dataset(
+    root,
+    cfg: Optional[PlantedConfig] = None,
+    progress: bool = True,
+    workers: Optional[int] = None,  # processes; None: up to 8 (one per core) for 64 videos or more, else 1
+) -> Path:
     "Write a planted-affect dataset to `root`: videos/, srt/, truth/, ve8_01.json and a README (every video from its own seed)."
     root, cfg = Path(root), cfg or PlantedConfig()
     database, jobs = {}, []
@@ -288,10 +323,12 @@ def make_planted_dataset(root, cfg:Optional[PlantedConfig]=None, progress:bool=T
                 number += 1
     if workers is None: workers = min(8, os.cpu_count() or 1) if len(jobs) >= 64 else 1
     bar = tqdm(total=len(jobs), desc='planted videos', disable=not progress)
-    if workers > 1:                           # fork: the workers need no re-import (and the notebook's definitions work)
+    if workers > 1:  # fork: the workers need no re-import (and the notebook's definitions work)
         import multiprocessing as mp
         with mp.get_context('fork').Pool(workers) as pool:
-            for (name, number, subset), vid in zip(jobs, pool.imap(_write_job, [(root, cfg, n, k) for n, k, _ in jobs])):
+            for (name, number, subset), vid in zip(
+                jobs, pool.imap(_write_job, [(root, cfg, n, k) for n, k, _ in jobs])
+            ):
                 database[vid] = {'subset': subset, 'annotations': {'label': name}}
                 bar.update()
     else:
@@ -299,17 +336,21 @@ def make_planted_dataset(root, cfg:Optional[PlantedConfig]=None, progress:bool=T
             database[_write_one(root, cfg, name, number)] = {'subset': subset, 'annotations': {'label': name}}
             bar.update()
     bar.close()
-    (root / f'{cfg.dataset}_01.json').write_text(json.dumps({'labels': list(cfg.info.classes), 'database': database}, indent=1))
+    (root / f'{cfg.dataset}_01.json').write_text(
+        json.dumps({'labels': list(cfg.info.classes), 'database': database}, indent=1)
+    )
     (root / 'README.md').write_text(_readme(cfg))
     return root
 
 def _readme(cfg) -> str:
-    return (f"# Planted-affect sample (mart_nb.synth, generator version {GENERATOR_VERSION})\n\n"
-            f"Made by `mart_nb.synth.make_planted_dataset(root, PlantedConfig(**{json.dumps(config_record(cfg))}))`.\n"
-            "Layout as the real benchmarks: `videos/<Class>/<id>.mp4` (H.264 + AAC), `srt/<Class>/<id>.srt`, "
-            f"`{cfg.dataset}_01.json` (split). `truth/<Class>/<id>.json` holds the planted truth: intensity curve, "
-            "confuser, per-second emotion distribution, and the role (cue / distractor / neutral) of each subtitle line.\n"
-            "Synthetic data made by mart_nb; same licence as the code (Apache-2.0).\n")
+    return (
+        f"# Planted-affect sample (mart_nb.synth, generator version {GENERATOR_VERSION})\n\n"
+        f"Made by `mart_nb.synth.make_planted_dataset(root, PlantedConfig(**{json.dumps(config_record(cfg))}))`.\n"
+        "Layout as the real benchmarks: `videos/<Class>/<id>.mp4` (H.264 + AAC), `srt/<Class>/<id>.srt`, "
+        f"`{cfg.dataset}_01.json` (split). `truth/<Class>/<id>.json` holds the planted truth: intensity curve, "
+        "confuser, per-second emotion distribution, and the role (cue / distractor / neutral) of each subtitle line.\n"
+        "Synthetic data made by mart_nb; same licence as the code (Apache-2.0).\n"
+    )
 
 # %% ../nbs/00b_synth.ipynb #d249c3f9
 def load_truth(root, item) -> Optional[dict]:
@@ -336,7 +377,14 @@ def plot_truth(truth:dict, ax=None):
     ax = ax or plt.gca()
     k = np.arange(truth['seconds'])
     ax.bar(k, truth['intensity'], color='C1', alpha=0.7, label=truth['label_name'])
-    ax.bar(k, truth['confuser'], bottom=truth['intensity'], color='C7', alpha=0.6, label=f"confuser: {truth['confuser_name']}")
+    ax.bar(
+        k,
+        truth['confuser'],
+        bottom=truth['intensity'],
+        color='C7',
+        alpha=0.6,
+        label=f"confuser: {truth['confuser_name']}",
+    )
     for l in truth['subtitles']:
         if l['word']: ax.text(l['second'], 1.02, l['word'], rotation=90, fontsize=7, ha='center', va='bottom',
                               color='C2' if l['role'] == 'cue' else 'C3')
@@ -376,11 +424,14 @@ def planted_difficulty(
             t = plan_video(cfg, name, number)
             y = t['label']
             w = window_distributions(t, ev)
-            level = np.asarray(t['intensity'])[np.minimum(ev.numpy() // cfg.fps, cfg.seconds - 1)].mean(1)   # (Ns_eval,)
+            # (Ns_eval,)
+            level = np.asarray(t['intensity'])[np.minimum(ev.numpy() // cfg.fps, cfg.seconds - 1)].mean(1)
             mis.append(w.mean(0).argmax() != y)
             peak.append(w[level.argmax()].argmax() == y)
             for _ in range(draws):
-                wt = window_distributions(t, segment_frame_indices(n_frames, data_cfg.n_segments, data_cfg.snippet_frames, True, g))
+                wt = window_distributions(
+                    t, segment_frame_indices(n_frames, data_cfg.n_segments, data_cfg.snippet_frames, True, g)
+                )
                 tmis.append(wt.mean(0).argmax() != y)
                 blind.append(not (wt.argmax(1) == y).any())
     return PlantedDifficulty(*(float(np.mean(v)) for v in (mis, peak, tmis, blind)))
@@ -399,7 +450,9 @@ def planted_key(cfg:PlantedConfig) -> str:
     return f"{cfg.dataset}_planted_{per_class}x{len(cfg.class_names)}_{hashlib.sha256(blob.encode()).hexdigest()[:12]}"
 
 def _manifest(cfg:PlantedConfig) -> dict:
-    return dict(key=planted_key(cfg), generator_version=GENERATOR_VERSION, config=json.loads(json.dumps(config_record(cfg))))
+    return dict(
+        key=planted_key(cfg), generator_version=GENERATOR_VERSION, config=json.loads(json.dumps(config_record(cfg)))
+    )
 
 def is_complete_set(root, cfg:PlantedConfig) -> bool:
     "Whether `root` holds a finished set of `cfg`: its manifest (written last) exists and names `cfg`."
@@ -419,7 +472,8 @@ def _pid_running(pid:int) -> bool:
 
 def remove_stale_temps(cache, key:str) -> list:
     "Remove the temporary folders of `key` left by killed processes of this machine (POSIX); returns what was removed."
-    if os.name != 'posix': return []                                   # os.kill(pid, 0) would terminate the process on Windows
+    # os.kill(pid, 0) would terminate the process on Windows
+    if os.name != 'posix': return []
     host_part = _temp_prefix(key).rsplit('-', 2)[0] + '-'              # '.tmp-<key>-<host>-'
     gone = []
     for d in Path(cache).glob(f'{glob.escape(host_part)}*'):
@@ -440,8 +494,10 @@ def cached_planted_dataset(
     final = cache / key
     if is_complete_set(final, cfg): return final
     if final.exists():
-        raise FileExistsError(f"{final} exists but is not a finished set of this configuration (its {MANIFEST} is missing "
-                              "or names another one); it was not made by cached_planted_dataset. Delete it and call again.")
+        raise FileExistsError(
+            f"{final} exists but is not a finished set of this configuration (its {MANIFEST} is missing "
+            "or names another one); it was not made by cached_planted_dataset. Delete it and call again."
+        )
     cache.mkdir(parents=True, exist_ok=True)
     remove_stale_temps(cache, key)
     tmp = Path(tempfile.mkdtemp(prefix=_temp_prefix(key), dir=cache))
@@ -599,7 +655,9 @@ def set_oracles(root, subset:str='testing', data_cfg:Optional[DataConfig]=None, 
     split = json.loads((Path(root) / annotation).read_text())['database']
     truths = [load_truth(root, (e['annotations']['label'], vid)) for vid, e in split.items() if e['subset'] == subset]
     if not truths or any(t is None for t in truths):
-        raise FileNotFoundError(f"{root}: subset {subset!r} has no videos or lacks truth/ sidecars; pass a planted set made by mart_nb.synth")
+        raise FileNotFoundError(
+            f"{root}: subset {subset!r} has no videos or lacks truth/ sidecars; pass a planted set made by mart_nb.synth"
+        )
     return planted_oracles(truths, data_cfg or DataConfig.tiny())
 
 def planted_benchmark_set(

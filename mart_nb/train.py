@@ -39,8 +39,10 @@ PLANTED_SETS = ('benchmark', 'training')   # the planted sets a run can default 
 class TrainConfig:
     "One training run (defaults: the tiny preset on the planted benchmark, on a CPU)."
     dataset: str = 've8'                    # label set (mart_nb.data.DATASETS)
-    data_root: Optional[str] = None         # dataset root; None: the planted set named by `planted` (mart_nb.synth, made once)
-    planted: str = 'benchmark'              # with data_root None: 'benchmark' (sparse, local affect; 400 test videos) or 'training' (dense)
+    # dataset root; None: the planted set named by `planted` (mart_nb.synth, made once)
+    data_root: Optional[str] = None
+    # with data_root None: 'benchmark' (sparse, local affect; 400 test videos) or 'training' (dense)
+    planted: str = 'benchmark'
     annotation: str = 've8_01.json'         # split file, relative to the root
     train_subset: str = 'train'             # the split file's subset to train on
     val_subset: Optional[str] = 'val'       # None, or absent from the split file: `val_fraction` of the training videos
@@ -49,17 +51,21 @@ class TrainConfig:
     preset: str = 'tiny'                    # sizes of data, host and MART parts: 'tiny' or 'paper'
     pretrained: bool = True                 # paper preset: VideoMAE / AST weights from the local cache or a folder
     method: str = 'mart'                    # 'mart' or 'supervised' (the baseline: PCCE for as many epochs in all)
-    epochs_teacher: int = 20                # stage 0: the supervised host whose D_tcam is the teacher (0 with `teacher`)
+    # stage 0: the supervised host whose D_tcam is the teacher (0 with `teacher`)
+    epochs_teacher: int = 20
     epochs_mart: int = 15                   # stage 1: the MART objective; the mask ratio grows over these epochs
-    epochs_finetune: int = 15               # stage 2: supervised fine-tuning with EMA; the selected model comes from here
+    # stage 2: supervised fine-tuning with EMA; the selected model comes from here
+    epochs_finetune: int = 15
     teacher: Optional[str] = None           # a checkpoint of a supervised host to use as the teacher (stage 0 skipped)
     batch_size: int = 8                     # videos per batch (per process under torchrun)
     accumulation: int = 1                   # optimiser step every `accumulation` batches (official: batch 1 x 36)
     lr: float = 1e-3                        # Adam's learning rate
     weight_decay: float = 1e-3              # Adam's weight decay
     warmup_steps: int = 0                   # linear warm-up of the learning rate, then constant (official: constant)
-    ema_decay: float = 0.99                 # tiny: a window of ~100 steps (5 epochs); paper: 0.999 (official ModelEMA); 0 disables
-    ema_ramp: float = 30                    # the decay ramps up as decay * (1 - exp(-updates / ramp)); paper: 2000 (official)
+    # tiny: a window of ~100 steps (5 epochs); paper: 0.999 (official ModelEMA); 0 disables
+    ema_decay: float = 0.99
+    # the decay ramps up as decay * (1 - exp(-updates / ramp)); paper: 2000 (official)
+    ema_ramp: float = 30
     selection: str = 'val'                  # 'val', or 'test': the official best-test-epoch choice (optimistic)
     device: str = 'cpu'                     # 'cpu', 'cuda' or 'cuda:1'
     amp: bool = True                        # bf16 autocast on CUDA (no effect on a CPU)
@@ -67,12 +73,18 @@ class TrainConfig:
     seed: int = 0                           # seeds the weights, every data draw and the masks
     out_dir: str = 'runs/sample'            # relative paths are under the source checkout (else the working directory)
     resume: bool = True                     # continue from out_dir/last.pt
-    max_videos: Optional[int] = None        # use only this many videos of each split, round-robin over the classes (quick checks)
-    text: Optional[str] = None              # MART's text encoder: None = the preset's ('random' tiny BERT; paper: 'bert', or 'random' without pretrained)
-    mart: dict = field(default_factory=dict)   # MARTConfig overrides, e.g. {'verify': False, 'lambda_kl': 0, 'mask': {'strategy': 'random'}}
-    mart_init: str = 'scratch'              # the MART host's start: 'scratch' (the baseline's initial weights) or 'teacher' (the teacher's weights)
-    shuffle_text: bool = False              # control: each training video gets another training video's subtitles (a seeded derangement)
-    probe_videos: int = 16                  # validation videos on which each MART epoch measures the masks and TACL (planted data; 0: none)
+    # use only this many videos of each split, round-robin over the classes (quick checks)
+    max_videos: Optional[int] = None
+    # MART's text encoder: None = the preset's ('random' tiny BERT; paper: 'bert', or 'random' without pretrained)
+    text: Optional[str] = None
+    # MARTConfig overrides, e.g. {'verify': False, 'lambda_kl': 0, 'mask': {'strategy': 'random'}}
+    mart: dict = field(default_factory=dict)
+    # the MART host's start: 'scratch' (the baseline's initial weights) or 'teacher' (the teacher's weights)
+    mart_init: str = 'scratch'
+    # control: each training video gets another training video's subtitles (a seeded derangement)
+    shuffle_text: bool = False
+    # validation videos on which each MART epoch measures the masks and TACL (planted data; 0: none)
+    probe_videos: int = 16
     progress: bool = True                   # tqdm bars (on the main process only)
 
     @classmethod
@@ -83,8 +95,24 @@ class TrainConfig:
     @classmethod
     def paper(cls, **kw):
         "The official sizes and optimiser: ViT-B/16 + AST-B, batch 1 x 36, Adam 1e-4 / 1e-3, 100 MART + 150 fine-tuning epochs."
-        return cls(**{**dict(preset='paper', epochs_teacher=30, epochs_mart=100, epochs_finetune=150, batch_size=1,
-                             accumulation=36, lr=1e-4, weight_decay=1e-3, ema_decay=0.999, ema_ramp=2000, num_workers=8), **kw})
+        return cls(
+            **{
+                **dict(
+                    preset='paper',
+                    epochs_teacher=30,
+                    epochs_mart=100,
+                    epochs_finetune=150,
+                    batch_size=1,
+                    accumulation=36,
+                    lr=1e-4,
+                    weight_decay=1e-3,
+                    ema_decay=0.999,
+                    ema_ramp=2000,
+                    num_workers=8,
+                ),
+                **kw,
+            }
+        )
 
     @classmethod
     def paper_text(cls, **kw):
@@ -97,7 +125,11 @@ class TrainConfig:
     def stages(self) -> list:
         "The (stage, epochs) of this run, in order."
         if self.method == 'supervised': return [('finetune', self.student_epochs)]
-        return [('teacher', 0 if self.teacher else self.epochs_teacher), ('mart', self.epochs_mart), ('finetune', self.epochs_finetune)]
+        return [
+            ('teacher', 0 if self.teacher else self.epochs_teacher),
+            ('mart', self.epochs_mart),
+            ('finetune', self.epochs_finetune),
+        ]
 
     @property
     def student_epochs(self) -> int:
@@ -153,12 +185,15 @@ def check_config(cfg:TrainConfig) -> TrainConfig:
 
 def _check_teacher(cfg:TrainConfig):
     path = resolve_path(cfg.teacher)
-    if not path.is_file(): raise ConfigError(f"teacher={str(path)!r}: no such checkpoint (a teacher.pt or best.pt of a run).")
+    if not path.is_file():
+        raise ConfigError(f"teacher={str(path)!r}: no such checkpoint (a teacher.pt or best.pt of a run).")
     from mart_nb.runner import load_checkpoint                         # the run machinery's reader (no import cycle)
     meta = load_checkpoint(path)['config']
     if (meta['dataset'], meta['preset']) != (cfg.dataset, cfg.preset):
-        raise ConfigError(f"teacher {path} was trained for dataset={meta['dataset']!r}, preset={meta['preset']!r}; "
-                          f"this run has dataset={cfg.dataset!r}, preset={cfg.preset!r}. Train a teacher for it (teacher=None).")
+        raise ConfigError(
+            f"teacher {path} was trained for dataset={meta['dataset']!r}, preset={meta['preset']!r}; "
+            f"this run has dataset={cfg.dataset!r}, preset={cfg.preset!r}. Train a teacher for it (teacher=None)."
+        )
 
 # %% ../nbs/05_train.ipynb #f9bce5a7
 def lr_at(step:int, cfg:TrainConfig) -> float:
@@ -181,9 +216,14 @@ def classification_metrics(logits:torch.Tensor, labels:torch.Tensor, info:Datase
     pol = np.asarray(info.polarity)
     cm = confusion_matrix(y, pred, labels=range(info.n_classes))
     per_class = {c: (float(cm[k, k] / cm[k].sum()) if cm[k].sum() else None) for k, c in enumerate(info.classes)}
-    return dict(acc_e=float(accuracy_score(y, pred)), f1_e=float(f1_score(y, pred, average='weighted', zero_division=0)),
-                acc_s=float(accuracy_score(pol[y], pol[pred])), f1_s=float(f1_score(pol[y], pol[pred], average='weighted', zero_division=0)),
-                per_class=per_class, n=int(len(y)))
+    return dict(
+        acc_e=float(accuracy_score(y, pred)),
+        f1_e=float(f1_score(y, pred, average='weighted', zero_division=0)),
+        acc_s=float(accuracy_score(pol[y], pol[pred])),
+        f1_s=float(f1_score(pol[y], pol[pred], average='weighted', zero_division=0)),
+        per_class=per_class,
+        n=int(len(y)),
+    )
 
 # %% ../nbs/05_train.ipynb #e7f871e2
 @dataclass
@@ -227,7 +267,12 @@ def build_data(cfg:TrainConfig) -> RunData:
     dcfg = cfg.data_config()
     train = VideoEmotionDataset(root, cfg.annotation, cfg.train_subset, dcfg, train=True)
     test = VideoEmotionDataset(root, cfg.annotation, cfg.test_subset, dcfg, train=False)
-    try: val, carved = (VideoEmotionDataset(root, cfg.annotation, cfg.val_subset, dcfg, train=False), False) if cfg.val_subset else (None, True)
+    try:
+        val, carved = (
+            (VideoEmotionDataset(root, cfg.annotation, cfg.val_subset, dcfg, train=False), False)
+            if cfg.val_subset
+            else (None, True)
+        )
     except EmptySplitError: val, carved = None, True
     if carved: train, val = hold_out(train, cfg.val_fraction, cfg.seed)
     if cfg.max_videos: train, val, test = (first_videos(d, cfg.max_videos) for d in (train, val, test))
@@ -236,7 +281,10 @@ def build_data(cfg:TrainConfig) -> RunData:
 
 def derangement(n:int, seed:int) -> list:
     "A seeded permutation of range(n) that moves every element (n >= 2)."
-    if n < 2: raise ValueError(f"a derangement needs at least 2 elements, got {n}: shuffle_text needs 2 or more training videos")
+    if n < 2:
+        raise ValueError(
+            f"a derangement needs at least 2 elements, got {n}: shuffle_text needs 2 or more training videos"
+        )
     g = torch.Generator().manual_seed(seed)
     while True:                                                           # rejection: about e = 2.7 draws on average
         p = torch.randperm(n, generator=g).tolist()
@@ -245,7 +293,9 @@ def derangement(n:int, seed:int) -> list:
 def shuffle_subtitles(ds:VideoEmotionDataset, seed:int) -> VideoEmotionDataset:
     "A view of `ds` in which video `i` carries the subtitles of video `derangement(n)[i]` (frames, audio and label stay its own)."
     perm, view = derangement(len(ds), seed), copy.copy(ds)
-    view.entries = [replace(e, subs=ds.entries[j].subs, has_text=ds.entries[j].has_text) for e, j in zip(ds.entries, perm)]
+    view.entries = [
+        replace(e, subs=ds.entries[j].subs, has_text=ds.entries[j].has_text) for e, j in zip(ds.entries, perm)
+    ]
     return view
 
 # %% ../nbs/05_train.ipynb #bf043a5e
@@ -283,14 +333,18 @@ def evaluate(model:MBT, loader, device) -> dict:
 def _unwrap(model:nn.Module) -> nn.Module: return model.module if hasattr(model, 'module') else model
 
 # %% ../nbs/05_train.ipynb #f653418c
-def planted_tokens(truth:dict, segment_times:torch.Tensor, grid:Sequence[int], frame_size:int, threshold:float=0.5) -> torch.Tensor:
+def planted_tokens(
+    truth: dict, segment_times: torch.Tensor, grid: Sequence[int], frame_size: int, threshold: float = 0.5
+) -> torch.Tensor:
     "Tokens `[Ns, t*h*w]` (bool) on the planted emotion: a patch centre inside the planted square, a tubelet centre in a second of intensity >= threshold."
     T, h, w = grid
     H, W = truth['height'], truth['width']
     side0 = min(H, W)
     top0, left0 = (H - side0) // 2, (W - side0) // 2   # the evaluation view's centre crop
-    top, left, side = truth.get('region') or (top0, left0, side0)                     # the dense design: the whole frame
-    rows = torch.tensor([top <= top0 + (k + 0.5) * side0 / h < top + side for k in range(h)])    # patch centres, source pixels
+    # the dense design: the whole frame
+    top, left, side = truth.get('region') or (top0, left0, side0)
+    # patch centres, source pixels
+    rows = torch.tensor([top <= top0 + (k + 0.5) * side0 / h < top + side for k in range(h)])
     cols = torch.tensor([left <= left0 + (k + 0.5) * side0 / w < left + side for k in range(w)])
     hot = np.asarray(truth['intensity']) >= threshold                                 # (seconds,)
     out = []
@@ -307,17 +361,28 @@ def mart_probe(mart:MART, teacher:MBT, batch:dict, truths:Sequence[dict], ratio:
     tcam = teacher_tcam(teacher, video, audio)
     was = mart.training
     mart.eval()
-    try: o = mart(video, audio, batch['text'], labels, tcam, ratio, generator=torch.Generator(device=device).manual_seed(seed))
+    try:
+        o = mart(
+            video, audio, batch['text'], labels, tcam, ratio, generator=torch.Generator(device=device).manual_seed(seed)
+        )
     finally: mart.train(was)
     hc = mart.host.cfg
-    aff = torch.cat([planted_tokens(t, st, hc.video_grid, hc.frame_size) for t, st in zip(truths, batch['segment_times'])]).to(device)
+    aff = torch.cat(
+        [planted_tokens(t, st, hc.video_grid, hc.frame_size) for t, st in zip(truths, batch['segment_times'])]
+    ).to(device)
     applied = o.mask.applied.bool()
     t, tau = o.tacl, mart.cfg.tacl.temperature
     neg = (tacl_infonce(t.z_video, t.z_text, t.z_audio, t.has_text, tau, 'video', t.z_text) +
            tacl_infonce(t.z_audio, t.z_text, t.z_video, t.has_text, tau, 'video', t.z_text))
-    return dict(probe_hit=hit_rate(o.mask.mask, aff), probe_hit_random=float(aff[applied].float().mean()) if applied.any() else float('nan'),
-                probe_rec=float(o.losses['rec']), probe_kl=float(o.losses['kl']), probe_tacl=float(o.losses['tacl']),
-                probe_tacl_text_neg=float(neg), probe_ratio=ratio)
+    return dict(
+        probe_hit=hit_rate(o.mask.mask, aff),
+        probe_hit_random=float(aff[applied].float().mean()) if applied.any() else float('nan'),
+        probe_rec=float(o.losses['rec']),
+        probe_kl=float(o.losses['kl']),
+        probe_tacl=float(o.losses['tacl']),
+        probe_tacl_text_neg=float(neg),
+        probe_ratio=ratio,
+    )
 
 # %% ../nbs/05_train.ipynb #7e2ff688
 def planted_curve_kl(tcam:torch.Tensor, ds:VideoEmotionDataset) -> Optional[float]:
@@ -349,11 +414,14 @@ def plot_history(rows:Sequence[dict], title:str=''):
     axs[0].legend(fontsize=7)
     axs[0].set_title('training losses', fontsize=9)
     for k in ('val_acc_e', 'val_f1_e', 'test_acc_e'):
-        if any(k in r for r in rows): axs[1].plot([r['epoch'] for r in rows if k in r], [r[k] for r in rows if k in r], '.-', label=k)
+        if any(k in r for r in rows):
+            axs[1].plot([r['epoch'] for r in rows if k in r], [r[k] for r in rows if k in r], '.-', label=k)
     axs[1].set_ylim(0, 1)
     axs[1].legend(fontsize=7)
     axs[1].set_title('evaluation (EMA weights)', fontsize=9)
-    axs[2].plot([r['epoch'] for r in rows if 'mask_ratio' in r], [r['mask_ratio'] for r in rows if 'mask_ratio' in r], '.-')
+    axs[2].plot(
+        [r['epoch'] for r in rows if 'mask_ratio' in r], [r['mask_ratio'] for r in rows if 'mask_ratio' in r], '.-'
+    )
     axs[2].set_ylim(0, 0.6)
     axs[2].set_title('mask ratio (MART stage)', fontsize=9)
     for ax in axs:
@@ -376,11 +444,20 @@ def recovered_curves(out_dir, ds:VideoEmotionDataset, index:int=0, device='cpu')
     norm = lambda t: (t / t.sum(-1, keepdim=True).clamp_min(1e-12))[0, :, y].cpu()
     curves = dict(label=y, model=norm(temporal_cam(load_host(out / 'best.pt', device)(v, a))))
     saved = json.loads((out / 'config.json').read_text())
-    teacher = resolve_path(saved['teacher']) if saved.get('teacher') else out / 'teacher.pt'   # a given teacher, or the run's own
+    # a given teacher, or the run's own
+    teacher = resolve_path(saved['teacher']) if saved.get('teacher') else out / 'teacher.pt'
     if (out / 'mart.pt').exists() and teacher.exists():
         mart, n = load_mart(out / 'mart.pt', device), saved['epochs_mart']
         tcam = teacher_tcam(load_host(teacher, device), v, a)
-        o = mart(v, a, b['text'], b['label'].to(device), tcam, mart.ratio(n, n), generator=torch.Generator(device).manual_seed(0))
+        o = mart(
+            v,
+            a,
+            b['text'],
+            b['label'].to(device),
+            tcam,
+            mart.ratio(n, n),
+            generator=torch.Generator(device).manual_seed(0),
+        )
         curves.update(target=o.target[0, :, y].cpu(), recovered=o.recovered[0, :, y].cpu())
     truth = load_truth(ds.root, ds.entries[index].item)
     if truth is not None: curves['planted'] = torch.tensor(planted_segments(truth, v.shape[1])['distribution'])[:, y]
@@ -390,8 +467,12 @@ def plot_curves(curves:dict, classes:Sequence, ax=None, title:str=''):
     "The curves of `recovered_curves` over the segments."
     import matplotlib.pyplot as plt
     ax = ax or plt.subplots(figsize=(6, 2.6))[1]
-    styles = dict(planted=(':', 'k', 'planted'), target=('o-', 'C0', 'target P (teacher)'), recovered=('s--', 'C1', 'recovered Q (decoder)'),
-                  model=('^-', 'C2', 'selected model D_tcam / sum'))
+    styles = dict(
+        planted=(':', 'k', 'planted'),
+        target=('o-', 'C0', 'target P (teacher)'),
+        recovered=('s--', 'C1', 'recovered Q (decoder)'),
+        model=('^-', 'C2', 'selected model D_tcam / sum'),
+    )
     for k, (st, c, lab) in styles.items():
         if k in curves: ax.plot(curves[k].numpy(), st, color=c, label=lab)
     ax.set_ylim(0, 1.05)

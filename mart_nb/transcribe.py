@@ -13,8 +13,8 @@ import numpy as np
 import pysrt
 from tqdm.auto import tqdm
 
-from .data import (AudioDecodeError, DataConfig, MartDataError, Subtitle, VIDEO_EXTS, decode_audio, export_frame_layout,
-                          probe_video_file)
+from .data import (AudioDecodeError, DataConfig, MartDataError, Subtitle, VIDEO_EXTS, decode_audio,
+                          export_frame_layout, probe_video_file)
 
 # %% auto #0
 __all__ = ['SAMPLE_RATE', 'BACKENDS', 'ENGINES', 'TranscribeError', 'Word', 'pocketsphinx_words', 'load_whisper', 'whisper_words',
@@ -42,7 +42,10 @@ def _pcm16(wave_:np.ndarray) -> bytes:
 def pocketsphinx_words(wave_:np.ndarray) -> list:
     "Words of a 16 kHz mono waveform from pocketsphinx's English model (shipped in its wheel): one utterance, 10 ms frames."
     try: from pocketsphinx import Decoder
-    except ImportError: raise TranscribeError(None, "the offline backend needs the package pocketsphinx.", "pip install pocketsphinx") from None
+    except ImportError:
+        raise TranscribeError(
+            None, "the offline backend needs the package pocketsphinx.", "pip install pocketsphinx"
+        ) from None
     if len(wave_) == 0: return []
     d = Decoder(samprate=SAMPLE_RATE, loglevel='FATAL')
     d.start_utt()
@@ -54,31 +57,48 @@ def pocketsphinx_words(wave_:np.ndarray) -> list:
 def load_whisper(model_dir, device:str='cpu', compute_type:str='int8'):
     "A `faster_whisper.WhisperModel` from a local folder (a CTranslate2 conversion of Whisper); never downloads."
     if model_dir is None:
-        raise TranscribeError(None, "backend='faster-whisper' needs a local model folder.",
-                              "pass model_dir (mart-transcribe --model-dir) with a converted Whisper model, e.g. faster-whisper-large-v3 "
-                              "(files model.bin, config.json, tokenizer.json), or use backend='pocketsphinx'.")
+        raise TranscribeError(
+            None,
+            "backend='faster-whisper' needs a local model folder.",
+            "pass model_dir (mart-transcribe --model-dir) with a converted Whisper model, e.g. faster-whisper-large-v3 "
+            "(files model.bin, config.json, tokenizer.json), or use backend='pocketsphinx'.",
+        )
     folder = Path(model_dir).expanduser()
     if not folder.is_dir():
-        raise TranscribeError(folder, "no such model folder.", "pass the folder that holds the converted Whisper model (model.bin, config.json).")
+        raise TranscribeError(
+            folder,
+            "no such model folder.",
+            "pass the folder that holds the converted Whisper model (model.bin, config.json).",
+        )
     try: from faster_whisper import WhisperModel
-    except ImportError: raise TranscribeError(folder, "backend='faster-whisper' needs the package faster-whisper.", "pip install faster-whisper") from None
+    except ImportError:
+        raise TranscribeError(
+            folder, "backend='faster-whisper' needs the package faster-whisper.", "pip install faster-whisper"
+        ) from None
     try: return WhisperModel(str(folder), device=device, compute_type=compute_type, local_files_only=True)
     except Exception as e:
-        raise TranscribeError(folder, f"is not a faster-whisper model ({type(e).__name__}: {str(e).splitlines()[0]}).",
-                              "pass a CTranslate2 conversion of Whisper (model.bin, config.json, tokenizer.json), e.g. faster-whisper-large-v3.") from None
+        raise TranscribeError(
+            folder,
+            f"is not a faster-whisper model ({type(e).__name__}: {str(e).splitlines()[0]}).",
+            "pass a CTranslate2 conversion of Whisper (model.bin, config.json, tokenizer.json), e.g. faster-whisper-large-v3.",
+        ) from None
 
 def whisper_words(wave_:np.ndarray, model, language:Optional[str]=None) -> list:
     "Words of a 16 kHz mono waveform from a loaded faster-whisper model (word timestamps)."
     segments, _ = model.transcribe(np.asarray(wave_, dtype=np.float32), language=language, word_timestamps=True)
-    return [Word(w.word.strip(), float(w.start), float(w.end)) for s in segments for w in (s.words or []) if w.word.strip()]
+    return [
+        Word(w.word.strip(), float(w.start), float(w.end)) for s in segments for w in (s.words or []) if w.word.strip()
+    ]
 
-def speech_words(wave_:np.ndarray,             # mono float waveform at 16 kHz
-                 backend:str='pocketsphinx',   # one of BACKENDS
-                 model_dir=None,               # faster-whisper: the local model folder
-                 model=None,                   # faster-whisper: a model from `load_whisper` (loaded once for many files)
-                ) -> list:
+def speech_words(
+    wave_: np.ndarray,  # mono float waveform at 16 kHz
+    backend: str = 'pocketsphinx',  # one of BACKENDS
+    model_dir=None,  # faster-whisper: the local model folder
+    model=None,  # faster-whisper: a model from `load_whisper` (loaded once for many files)
+) -> list:
     "The recognised words of `wave_` with their times, from `backend`."
-    if backend not in BACKENDS: raise TranscribeError(None, f"backend={backend!r} is unknown.", f"choose one of {list(BACKENDS)}.")
+    if backend not in BACKENDS:
+        raise TranscribeError(None, f"backend={backend!r} is unknown.", f"choose one of {list(BACKENDS)}.")
     if backend == 'pocketsphinx': return pocketsphinx_words(wave_)
     return whisper_words(wave_, model if model is not None else load_whisper(model_dir))
 
@@ -86,10 +106,17 @@ def speech_words(wave_:np.ndarray,             # mono float waveform at 16 kHz
 ENGINES = {'flite': lambda text, voice, out: ['flite', '-voice', voice or 'rms', '-t', text, '-o', out],
            'espeak-ng': lambda text, voice, out: ['espeak-ng', '-v', voice or 'en-us', '-s', '130', '-w', out, text]}
 
-def say(text:str, engine:str='flite', voice:Optional[str]=None, sample_rate:int=SAMPLE_RATE, threshold:float=0.006) -> np.ndarray:
+def say(
+    text: str,
+    engine: str = 'flite',
+    voice: Optional[str] = None,
+    sample_rate: int = SAMPLE_RATE,
+    threshold: float = 0.006,
+) -> np.ndarray:
     "One text spoken by `engine` (a Debian TTS program), at `sample_rate`, with its leading and trailing silence cut."
     if engine not in ENGINES: raise ValueError(f"engine={engine!r}: choose one of {list(ENGINES)}")
-    if shutil.which(engine) is None: raise TranscribeError(None, f"the speech engine {engine} is not installed.", f"apt-get install {engine}")
+    if shutil.which(engine) is None:
+        raise TranscribeError(None, f"the speech engine {engine} is not installed.", f"apt-get install {engine}")
     with tempfile.TemporaryDirectory() as d:
         out = str(Path(d) / 'say.wav')
         subprocess.run(ENGINES[engine](text, voice, out), check=True, capture_output=True)
@@ -120,8 +147,11 @@ def word_recall(truth:Sequence[Word], got:Sequence[Word], window:float=0.5) -> d
     "Share of `truth` words recognised (same word, start within `window` s; each recognised word used once) and the timing errors."
     free, errors = list(got), []
     for w in truth:
-        cands = [(abs(g.start - w.start), k) for k, g in enumerate(free) if g is not None and g.text.lower() == w.text.lower()
-                 and abs(g.start - w.start) <= window]
+        cands = [
+            (abs(g.start - w.start), k)
+            for k, g in enumerate(free)
+            if g is not None and g.text.lower() == w.text.lower() and abs(g.start - w.start) <= window
+        ]
         if cands:
             err, k = min(cands)
             errors.append(err)
@@ -147,8 +177,17 @@ def write_srt(subs:Sequence[Subtitle], path) -> Path:
     "Write `subs` as a SubRip file, atomically (a temporary file beside it, then a rename); no lines: an empty file."
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
-    f = pysrt.SubRipFile([pysrt.SubRipItem(i + 1, start=pysrt.SubRipTime(milliseconds=round(s.start * 1000)),
-                                           end=pysrt.SubRipTime(milliseconds=round(s.end * 1000)), text=s.text) for i, s in enumerate(subs)])
+    f = pysrt.SubRipFile(
+        [
+            pysrt.SubRipItem(
+                i + 1,
+                start=pysrt.SubRipTime(milliseconds=round(s.start * 1000)),
+                end=pysrt.SubRipTime(milliseconds=round(s.end * 1000)),
+                text=s.text,
+            )
+            for i, s in enumerate(subs)
+        ]
+    )
     tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
     try:
         buf = io.StringIO()
@@ -180,9 +219,12 @@ def transcribe_file(media,                  # a video file (or a frame folder, w
     media, srt = Path(media), Path(srt)
     if srt.exists() and not overwrite: return Transcript(media, srt, status='skipped')
     source = Path(audio) if audio is not None else media
-    if not source.exists(): raise TranscribeError(source, "not found.", "check the path (a frame folder needs its mp3 passed as audio).")
+    if not source.exists():
+        raise TranscribeError(source, "not found.", "check the path (a frame folder needs its mp3 passed as audio).")
     if audio is None and media.is_dir():
-        raise TranscribeError(media, "is a frame folder, which has no sound.", "pass its audio file (mp3/<Class>/<id>.mp3) as audio.")
+        raise TranscribeError(
+            media, "is a frame folder, which has no sound.", "pass its audio file (mp3/<Class>/<id>.mp3) as audio."
+        )
     if audio is None and not probe_video_file(media).has_audio:
         warnings.warn(f"{media}: no audio stream, so no speech; writing an empty {srt.name}.")
         write_srt([], srt)
@@ -205,17 +247,27 @@ def layout_videos(root, cfg:Optional[DataConfig]=None) -> list:
                 seen.add((folder.name, f.stem))
     for folder in sorted((root / cfg.frames_dir).glob('*/')):
         for f in sorted(p for p in folder.iterdir() if p.is_dir()):
-            if (folder.name, f.name) not in seen: out.append((folder.name, f.name, f, root / cfg.audio_dir / folder.name / f'{f.name}.mp3'))
+            if (folder.name, f.name) not in seen:
+                out.append((folder.name, f.name, f, root / cfg.audio_dir / folder.name / f'{f.name}.mp3'))
     return out
 
-def transcribe_dataset(root, backend:str='pocketsphinx', model_dir=None, overwrite:bool=False, cfg:Optional[DataConfig]=None,
-                       progress:bool=True) -> list:
+def transcribe_dataset(
+    root,
+    backend: str = 'pocketsphinx',
+    model_dir=None,
+    overwrite: bool = False,
+    cfg: Optional[DataConfig] = None,
+    progress: bool = True,
+) -> list:
     "`srt/<Class>/<id>.srt` for every video of the layout under `root` (`Transcript`s; failures recorded, not raised)."
     root, cfg = Path(root), cfg or DataConfig()
     videos = layout_videos(root, cfg)
     if not videos:
-        raise TranscribeError(root, f"holds no videos ({cfg.video_dir}/<Class>/<id>.<ext> or {cfg.frames_dir}/<Class>/<id>/).",
-                              "pass the dataset root, the folder with videos/ (or imgs/ and mp3/).")
+        raise TranscribeError(
+            root,
+            f"holds no videos ({cfg.video_dir}/<Class>/<id>.<ext> or {cfg.frames_dir}/<Class>/<id>/).",
+            "pass the dataset root, the folder with videos/ (or imgs/ and mp3/).",
+        )
     model = load_whisper(model_dir) if backend == 'faster-whisper' else None
     done = []
     for cls, vid, media, audio in tqdm(videos, desc='transcribing', disable=not progress):
@@ -225,7 +277,9 @@ def transcribe_dataset(root, backend:str='pocketsphinx', model_dir=None, overwri
                 if srt.exists() and not overwrite:
                     done.append(Transcript(media, srt, status='skipped'))
                     continue
-                warnings.warn(f"{media}: a frame folder without {audio.name}, so no speech; writing an empty {srt.name}.")
+                warnings.warn(
+                    f"{media}: a frame folder without {audio.name}, so no speech; writing an empty {srt.name}."
+                )
                 write_srt([], srt)
                 done.append(Transcript(media, srt, status='no audio'))
                 continue
@@ -243,12 +297,25 @@ def summary(done:Sequence[Transcript]) -> str:
 # %% ../nbs/00c_transcribe.ipynb #507f82fc
 def cli_parser() -> argparse.ArgumentParser:
     "The options of `mart-transcribe`."
-    ap = argparse.ArgumentParser(prog='mart-transcribe', description="Write srt/<Class>/<id>.srt for every video of a dataset layout "
-                                 "from its own speech (offline by default).")
-    ap.add_argument('root', help="the dataset root: the folder with videos/<Class>/ (or imgs/<Class>/ and mp3/<Class>/)")
-    ap.add_argument('--backend', default='pocketsphinx', choices=BACKENDS,
-                    help="pocketsphinx (default: offline, its English model ships in the wheel) or faster-whisper (needs --model-dir)")
-    ap.add_argument('--model-dir', default=None, help="faster-whisper: a local folder with a converted Whisper model; nothing is downloaded")
+    ap = argparse.ArgumentParser(
+        prog='mart-transcribe',
+        description="Write srt/<Class>/<id>.srt for every video of a dataset layout "
+        "from its own speech (offline by default).",
+    )
+    ap.add_argument(
+        'root', help="the dataset root: the folder with videos/<Class>/ (or imgs/<Class>/ and mp3/<Class>/)"
+    )
+    ap.add_argument(
+        '--backend',
+        default='pocketsphinx',
+        choices=BACKENDS,
+        help="pocketsphinx (default: offline, its English model ships in the wheel) or faster-whisper (needs --model-dir)",
+    )
+    ap.add_argument(
+        '--model-dir',
+        default=None,
+        help="faster-whisper: a local folder with a converted Whisper model; nothing is downloaded",
+    )
     ap.add_argument('--overwrite', action='store_true', help="transcribe again where an .srt exists (default: keep it)")
     ap.add_argument('--no-progress', action='store_true', help="no progress bar")
     return ap
@@ -265,12 +332,17 @@ def main(argv:Optional[Sequence[str]]=None) -> int:
 
 def prepare_parser() -> argparse.ArgumentParser:
     "The options of `mart-prepare`."
-    ap = argparse.ArgumentParser(prog='mart-prepare', description="Prepare a downloaded benchmark: transcripts into SRC/srt, then the "
-                                 "official layout (frame folders, 16 kHz mp3, srt, split file) under DST.")
+    ap = argparse.ArgumentParser(
+        prog='mart-prepare',
+        description="Prepare a downloaded benchmark: transcripts into SRC/srt, then the "
+        "official layout (frame folders, 16 kHz mp3, srt, split file) under DST.",
+    )
     ap.add_argument('src', help="the downloaded dataset: videos/<Class>/<id>.<ext> and its split file")
     ap.add_argument('dst', help="where the frame layout goes (imgs/, mp3/, srt/)")
     ap.add_argument('--annotation', default='ve8_01.json', help="the split file, relative to SRC (default ve8_01.json)")
-    ap.add_argument('--backend', default='pocketsphinx', choices=BACKENDS, help="the speech recogniser (as for mart-transcribe)")
+    ap.add_argument(
+        '--backend', default='pocketsphinx', choices=BACKENDS, help="the speech recogniser (as for mart-transcribe)"
+    )
     ap.add_argument('--model-dir', default=None, help="faster-whisper: a local model folder")
     return ap
 

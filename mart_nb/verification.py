@@ -47,7 +47,8 @@ class CueDecision:
     word: str
     position: int
     sentiment: int                 # c_s of the word
-    label: Optional[int]           # the word's class: the segment's class if it is one of them, else its first (None: unmapped)
+    # the word's class: the segment's class if it is one of them, else its first (None: unmapped)
+    label: Optional[int]
     intensity: float               # i_e of the word
     video: VideoSide               # c̄_e, c̄_s, ī_e of the segment
     passed: int                    # stages passed: 0 (failed E1) .. 3
@@ -66,14 +67,21 @@ def reachable_classes(lexicon:Lexicon, info:DatasetInfo) -> set:
     unreached = set(unreached_classes(lexicon, info))
     return {i for i, c in enumerate(info.classes) if c not in unreached}
 
-def verify_cue(cue, labels:Sequence[int], side:VideoSide, segment:int, reachable:set, info:DatasetInfo, tau:float=0.3) -> CueDecision:
+def verify_cue(
+    cue, labels: Sequence[int], side: VideoSide, segment: int, reachable: set, info: DatasetInfo, tau: float = 0.3
+) -> CueDecision:
     "E1 sentiment -> E2 emotion -> E3 intensity for one cue with dataset classes `labels`; stops at E1 when the emotion cannot be checked."
     label = side.label if side.label in labels else (labels[0] if labels else None)
-    make = lambda passed, kept, reason: CueDecision(segment, cue.word, cue.position, cue.sentiment, label, cue.intensity,
-                                                    side, passed, kept, reason)
+    make = lambda passed, kept, reason: CueDecision(
+        segment, cue.word, cue.position, cue.sentiment, label, cue.intensity, side, passed, kept, reason
+    )
     names = info.classes
     if cue.sentiment != side.sentiment:
-        return make(0, False, f"E1: word is {SENTIMENTS[cue.sentiment]}, segment is {SENTIMENTS[side.sentiment]} ({names[side.label]})")
+        return make(
+            0,
+            False,
+            f"E1: word is {SENTIMENTS[cue.sentiment]}, segment is {SENTIMENTS[side.sentiment]} ({names[side.label]})",
+        )
     if label is None:
         return make(1, True, f"E1 only: the word's emotion '{cue.emotion}' maps to no {info.title} class")
     if side.label not in reachable:
@@ -102,13 +110,17 @@ class SegmentVerification:
         if self.fallback == 'E1': return ' '.join(d.word for d in self.decisions if d.passed >= 1)
         return self.text
 
-def verify_video(texts:Sequence[str], tcam:torch.Tensor, info:DatasetInfo, lexicon:Optional[Lexicon]=None, tau:float=0.3) -> list:
+def verify_video(
+    texts: Sequence[str], tcam: torch.Tensor, info: DatasetInfo, lexicon: Optional[Lexicon] = None, tau: float = 0.3
+) -> list:
     "Hierarchical lexicon verification of one video: per segment text (`Ns` strings) against its D_tcam `[Ns, C]`."
     if len(texts) != tcam.shape[0]: raise ValueError(f"{len(texts)} texts for {tcam.shape[0]} segments of D_tcam")
     lexicon = lexicon or get_lexicon()
     reach, out = reachable_classes(lexicon, info), []
     for t, (text, side) in enumerate(zip(texts, segment_emotions(tcam, info))):
-        decisions = [verify_cue(c, word_classes(c, lexicon, info), side, t, reach, info, tau) for c in lexicon.cues(text)]
+        decisions = [
+            verify_cue(c, word_classes(c, lexicon, info), side, t, reach, info, tau) for c in lexicon.cues(text)
+        ]
         if any(d.kept for d in decisions): fb = 'none'
         elif any(d.passed >= 1 for d in decisions): fb = 'E1'
         else: fb = 'raw' if text.strip() else 'empty'
@@ -118,10 +130,22 @@ def verify_video(texts:Sequence[str], tcam:torch.Tensor, info:DatasetInfo, lexic
 def verification_table(results:Sequence, info:DatasetInfo):
     "One row per decision: the word, both sides of the checks, how far it got and why (a pandas DataFrame)."
     import pandas as pd
-    rows = [dict(segment=d.segment, word=d.word, word_sentiment=SENTIMENTS[d.sentiment],
-                 word_class=info.classes[d.label] if d.label is not None else None, word_intensity=round(d.intensity, 2),
-                 video_class=info.classes[d.video.label], video_intensity=round(d.video.intensity, 2),
-                 passed=d.passed, kept=d.kept, reason=d.reason) for r in results for d in r.decisions]
+    rows = [
+        dict(
+            segment=d.segment,
+            word=d.word,
+            word_sentiment=SENTIMENTS[d.sentiment],
+            word_class=info.classes[d.label] if d.label is not None else None,
+            word_intensity=round(d.intensity, 2),
+            video_class=info.classes[d.video.label],
+            video_intensity=round(d.video.intensity, 2),
+            passed=d.passed,
+            kept=d.kept,
+            reason=d.reason,
+        )
+        for r in results
+        for d in r.decisions
+    ]
     return pd.DataFrame(rows)
 
 # %% ../nbs/03b_verification.ipynb #9606cead
@@ -148,10 +172,12 @@ def planted_word_roles(truth:dict, n_segments:int) -> list:
 def score_against_truth(results:Sequence, truth:dict, n_segments:int, video:Optional[str]=None) -> dict:
     "Counts of kept / rejected cue and distractor words of one planted video (words matched by text and segment)."
     if truth is None:
-        raise ValueError(f"{'video ' + repr(video) if video is not None else 'this video (pass video= to name it)'} has no "
-                         "planted truth (truth/<class>/<id>.json): scoring against the truth needs the planted sample "
-                         "(mart_nb.synth) or its truth sidecars; on real data, use the verification (verify_video, "
-                         "verify_dataset) without scoring")
+        raise ValueError(
+            f"{'video ' + repr(video) if video is not None else 'this video (pass video= to name it)'} has no "
+            "planted truth (truth/<class>/<id>.json): scoring against the truth needs the planted sample "
+            "(mart_nb.synth) or its truth sidecars; on real data, use the verification (verify_video, "
+            "verify_dataset) without scoring"
+        )
     roles = {(s, w): r for s, seg in enumerate(planted_word_roles(truth, n_segments)) for w, r in seg.items()}
     counts = dict(cue_kept=0, cue_dropped=0, distractor_kept=0, distractor_dropped=0, other_kept=0, other_dropped=0)
     for r in results:
@@ -187,14 +213,20 @@ def score_dataset(ds, results:Sequence, n_segments:int=16) -> dict:
     "Truth counts summed over the planted videos of `ds` (see `score_against_truth`); every video needs its planted truth."
     truths = [load_truth_of(ds, e) for e in ds.entries]
     if (n := sum(t is None for t in truths)):
-        raise ValueError(f"{n} of {len(truths)} videos under {ds.root} have no planted truth (truth/<class>/<id>.json): "
-                         "scoring against the truth works on planted datasets (mart_nb.synth) only, not on real ones")
+        raise ValueError(
+            f"{n} of {len(truths)} videos under {ds.root} have no planted truth (truth/<class>/<id>.json): "
+            "scoring against the truth works on planted datasets (mart_nb.synth) only, not on real ones"
+        )
     return sum_counts(score_against_truth(r, t, n_segments, e.item.vid) for t, r, e in zip(truths, results, ds.entries))
 
 def count_words(ds_list:Sequence, tcams:dict, lexicon:Optional[Lexicon]=None, tau:float=0.3, n_segments:int=16) -> dict:
     "Verify every video of the planted datasets against `tcams[video id]` and sum the truth counts."
-    return sum_counts(score_dataset(d, verify_dataset(d, [tcams[e.item.vid] for e in d.entries], lexicon, tau, n_segments), n_segments)
-                      for d in ds_list)
+    return sum_counts(
+        score_dataset(
+            d, verify_dataset(d, [tcams[e.item.vid] for e in d.entries], lexicon, tau, n_segments), n_segments
+        )
+        for d in ds_list
+    )
 
 def load_truth_of(ds, entry):
     "The planted truth of a dataset entry (None for real datasets)."
@@ -214,7 +246,16 @@ def plot_verification(tcam:torch.Tensor, lexicon_scores:torch.Tensor, results:Se
     for r in results:
         for k, d in enumerate(r.decisions):
             y = d.label if d.label is not None else -0.5
-            axs[1].text(r.segment, y, d.word, color='lime' if d.kept else 'red', fontsize=6, ha='center', va='center', rotation=60)
+            axs[1].text(
+                r.segment,
+                y,
+                d.word,
+                color='lime' if d.kept else 'red',
+                fontsize=6,
+                ha='center',
+                va='center',
+                rotation=60,
+            )
     fig.suptitle(title, fontsize=10)
     return fig
 

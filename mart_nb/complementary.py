@@ -442,6 +442,12 @@ class TACL(nn.Module):
         xa, att_a = self.a2l(l, self.ln_a(audio_tokens), has_text)
         return xv, xa, att_v, att_a
 
+    def video_word_attention(self, video_tokens:torch.Tensor, words:torch.Tensor, word_mask:torch.Tensor) -> torch.Tensor:
+        "Only what emotion-oriented masking needs: `TACLOutput.word_attention_video` (Eq. 6 over the video tokens) `[B*Ns, N]`."
+        word_mask = word_mask.bool()
+        _, att = self.v2l(self.ln_l(words), self.ln_v(video_tokens), word_mask.any(-1))
+        return word_attention_map(att, word_mask)
+
     def read_features(self, tokens, words, word_mask, n_segments:int, ln, att, proj) -> torch.Tensor:
         "z[b, q, s] `[B, Ns, Ns, d]`: projected, normalised features of the words of segment q reading segment s's tokens."
         x = att.read_all(self.ln_l(words), ln(tokens), n_segments)                            # (B, Ns, Ns, K, D)

@@ -142,12 +142,13 @@ def queries(self:MART, texts:Sequence[Sequence[str]], tcam:torch.Tensor) -> list
 
 @patch
 def attention_mask(
-    self: MART, out: HostOutput, t: TACLOutput, ratio: float, n_segments: int, generator=None, segment_weight=None
+    self: MART, out: HostOutput, word_attention: torch.Tensor, ratio: float, n_segments: int, generator=None,
+    segment_weight=None
 ) -> MaskResult:
-    "Emotion-oriented masking (04a): scores = lam * CLS attention + (1 - lam) * TACL word attention (x segment weight), top tokens masked."
+    "Emotion-oriented masking (04a): scores = lam * CLS attention + (1 - lam) * TACL's `word_attention` `[B*Ns, N]` (x segment weight), top tokens masked."
     m = self.cfg.mask
     scores = (
-        affective_scores(out.cls_attention, t.word_attention_video, m.lam, segment_weight)
+        affective_scores(out.cls_attention, word_attention, m.lam, segment_weight)
         if m.strategy == 'emotion'
         else out.cls_attention
     )
@@ -157,7 +158,8 @@ def attention_mask(
 def mam_loss(self:MART, video:torch.Tensor, dec:DecoderOutput, mask:MaskResult, tcam:torch.Tensor) -> tuple:
     "(L_rec, L_KL, P, Q): masked tubelet MSE and the KL of the recovered temporal emotion distribution to the teacher's."
     hc, c = self.host.cfg, self.cfg
-    rec = masked_mse(dec.pixels, pixel_target(video, hc.tubelet, hc.patch), mask.mask)
+    # the target of the masked tubelets only: the loss never reads the others
+    rec = masked_mse(dec.pixels, pixel_target(video, hc.tubelet, hc.patch, mask=mask.mask), mask.mask)
     target = distribution_target(tcam.float(), c.target_how, c.target_axis)                   # (B, Ns, C)
     kl = temporal_kl(dec.segment_scores.float(), target, c.target_axis)
     return rec, kl, target, dec.segment_scores.float().softmax(-1 if c.target_axis == 'class' else -2)
@@ -175,8 +177,13 @@ def forward(self:MART, video:torch.Tensor, audio:torch.Tensor, texts:Sequence[Se
         torch.no_grad() if c.mask.placement == 'input' else contextlib.nullcontext()
     ):  # 'input': this pass only chooses the mask
         out = self.host(video, audio, return_attention=True)
-        t = self.tacl(out.video_tokens, out.audio_tokens, words.words, words.word_mask, Ns)
-    mask = self.attention_mask(out, t, ratio, Ns, generator, segment_affect(tcam, labels) if c.segment_weight else None)
+        if c.mask.placement == 'input':  # of TACL, this pass needs only the words' attention over the video tokens
+            word_att = self.tacl.video_word_attention(out.video_tokens, words.words, words.word_mask)
+        else:
+            t = self.tacl(out.video_tokens, out.audio_tokens, words.words, words.word_mask, Ns)
+            word_att = t.word_attention_video
+    weight = segment_affect(tcam, labels) if c.segment_weight else None
+    mask = self.attention_mask(out, word_att, ratio, Ns, generator, weight)
     if c.mask.placement == 'input':  # the encoder never sees the masked content
         hc = self.host.cfg
         # the host's pixel mean: zero after normalising

@@ -225,10 +225,21 @@ def _tubelet_stats(video, tubelet, patch, eps):
     x = rearrange(patchify(video, tubelet, patch).float(), 'n l (p c) -> n l p c', c=3)     # (B*Ns, N, pixels, 3)
     return x, x.mean(-2, keepdim=True), x.var(-2, unbiased=True, keepdim=True).sqrt() + eps
 
-def pixel_target(video:torch.Tensor, tubelet:int=2, patch:int=16, eps:float=1e-6) -> torch.Tensor:
+def pixel_target(
+    video:torch.Tensor, tubelet:int=2, patch:int=16, eps:float=1e-6,
+    mask:Optional[torch.Tensor]=None,    # [B*Ns, N] bool: compute only these tubelets (the others are 0)
+) -> torch.Tensor:
     "Normalised tubelet pixels `[B*Ns, N, P]`: every channel of every tubelet standardised over its pixels (as in the official `train.py`)."
-    x, mean, std = _tubelet_stats(video, tubelet, patch, eps)
-    return rearrange((x - mean) / std, 'n l p c -> n l (p c)')
+    if mask is None:
+        x, mean, std = _tubelet_stats(video, tubelet, patch, eps)
+        return rearrange((x - mean) / std, 'n l p c -> n l (p c)')
+    tubelets = patchify(video, tubelet, patch)                                    # (B*Ns, N, P) uint8
+    out = torch.zeros(tubelets.shape, dtype=torch.float32, device=video.device)
+    if not mask.any(): return out
+    x = rearrange(tubelets[mask].float(), 'm (p c) -> m p c', c=3)                # the masked ones only
+    mean, std = x.mean(-2, keepdim=True), x.var(-2, unbiased=True, keepdim=True).sqrt() + eps
+    out[mask] = rearrange((x - mean) / std, 'm p c -> m (p c)')
+    return out
 
 def pixels_to_video(pred:torch.Tensor, video:torch.Tensor, tubelet:int=2, patch:int=16, eps:float=1e-6) -> torch.Tensor:
     "Normalised predictions `[B*Ns, N, P]` -> pixel values `[B, Ns, 3, T, H, W]` in [0, 255], with the tubelet statistics of `video`."

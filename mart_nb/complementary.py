@@ -444,7 +444,8 @@ class TACL(nn.Module):
         xa, att_a = self.a2l(l, self.ln_a(audio_tokens), has_text)
         return xv, xa, att_v, att_a
 
-    def video_word_attention(self, video_tokens:torch.Tensor, words:torch.Tensor, word_mask:torch.Tensor) -> torch.Tensor:
+    def video_word_attention(self, video_tokens:torch.Tensor, words:torch.Tensor,
+                             word_mask:torch.Tensor) -> torch.Tensor:
         "Only what emotion-oriented masking needs: `TACLOutput.word_attention_video` (Eq. 6 over the video tokens) `[B*Ns, N]`."
         word_mask = word_mask.bool()
         _, att = self.v2l(self.ln_l(words), self.ln_v(video_tokens), word_mask.any(-1))

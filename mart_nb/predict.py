@@ -17,7 +17,8 @@ from .host import MBT, temporal_cam
 from .lexicon import BACKENDS, get_lexicon
 from .masking import distribution_target
 from .train import TrainConfig
-from .runner import _in_ipython, host_from_state, load_checkpoint
+from .runner import host_from_state, load_checkpoint
+from .transcribe import _in_ipython
 from .verification import verify_video
 from fastcore.basics import patch
 

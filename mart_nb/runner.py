@@ -22,6 +22,7 @@ from .mart import MART, build_mart, mart_config
 from .train import (ConfigError, PRESETS, TrainConfig, _choice, _unwrap, build_data, check_config, ema_model,
                            evaluate, first_videos, lr_at, mart_probe, mart_step, planted_curve_kl, resolve_path,
                            supervised_step)
+from .transcribe import _in_ipython      # the commands' shared guard: not run as a command inside a notebook
 from fastcore.basics import patch
 
 # %% auto #0
@@ -532,9 +533,5 @@ def main(argv:Optional[Sequence[str]]=None) -> int:
         return 2
     if final is not None: print(json.dumps(final['test'], indent=1))
     return 0
-
-def _in_ipython() -> bool:
-    try: return get_ipython() is not None     # defined in notebooks and IPython shells only
-    except NameError: return False
 
 if __name__ == '__main__' and not _in_ipython(): sys.exit(main())

@@ -491,5 +491,6 @@ def __getattr__(name:str):
     raise AttributeError(f"module 'mart_nb.train' has no attribute {name!r}")
 
 if __name__ == '__main__':                        # python -m mart_nb.train, torchrun -m mart_nb.train: the command line
-    from mart_nb.runner import _in_ipython, main
+    from mart_nb.runner import main
+    from mart_nb.transcribe import _in_ipython
     if not _in_ipython(): sys.exit(main())

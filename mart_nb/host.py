@@ -23,9 +23,9 @@ from .data import DATASETS, DatasetInfo
 from fastcore.basics import patch
 
 # %% auto #0
-__all__ = ['HostConfig', 'sinusoid_table', 'video_config', 'audio_config', 'LoadReport', 'load_video_encoder',
-           'crop_ast_positions', 'load_audio_encoder', 'HostOutput', 'MBT', 'build_mbt', 'mbt_tiny', 'mbt_vitb_ast',
-           'pcce_loss', 'temporal_cam', 'teacher_tcam', 'train_supervised', 'predict', 'plot_tcam']
+__all__ = ['HostConfig', 'sinusoid_table', 'video_config', 'audio_config', 'HostOutput', 'MBT', 'build_mbt', 'mbt_tiny',
+           'mbt_vitb_ast', 'pcce_loss', 'temporal_cam', 'teacher_tcam', 'train_supervised', 'predict', 'plot_tcam',
+           'LoadReport', 'load_video_encoder', 'crop_ast_positions', 'load_audio_encoder']
 
 # %% ../nbs/03a_host.ipynb #d1417cd1
 @dataclass
@@ -140,104 +140,6 @@ def audio_config(cfg:HostConfig, **overrides) -> ASTConfig:
             **overrides,
         }
     )
-
-# %% ../nbs/03a_host.ipynb #f54b01c1
-@dataclass
-class LoadReport:
-    "What a checkpoint contributed to an encoder."
-    source: str
-    loaded: list = field(default_factory=list)     # tensors copied unchanged
-    cropped: list = field(default_factory=list)    # tensors cut to the new size
-    unused: list = field(default_factory=list)     # checkpoint tensors not used (decoders, classifiers)
-    missing: list = field(default_factory=list)    # encoder tensors the checkpoint lacks (left at their init)
-
-    def __repr__(self):
-        return (f"LoadReport({self.source}: {len(self.loaded)} loaded, {len(self.cropped)} cropped {self.cropped}, "
-                f"{len(self.unused)} unused, {len(self.missing)} missing {self.missing})")
-
-try: from huggingface_hub.errors import HFValidationError
-except ImportError: from huggingface_hub.utils import HFValidationError   # older huggingface_hub
-
-def _from_pretrained(cls, source:str, **kw):
-    try:
-        with _quiet_transformers(): return cls.from_pretrained(source, output_loading_info=True, **kw)
-    except (OSError, HFValidationError) as e:                                # a missing folder: OSError, or (hub < 1) not a repo id
-        raise OSError(
-            f"{source}: cannot load this checkpoint ({str(e).splitlines()[0]}). If it is a hub name, download it "
-            f"once on a machine with internet (`hf download {source}`) and copy the cache, or pass a local "
-            "folder saved with save_pretrained()."
-        ) from None
-
-@contextlib.contextmanager
-def _quiet_transformers():
-    "Inside the block: transformers logs errors only, and neither it nor huggingface_hub draws progress bars; restored after."
-    level = hf_logging.get_verbosity()
-    hf_logging.set_verbosity_error()
-    tf_bars = hasattr(hf_logging, 'disable_progress_bar') and hf_logging.is_progress_bar_enabled()
-    hub_bars = hasattr(hf_hub_utils, 'disable_progress_bars') and not hf_hub_utils.are_progress_bars_disabled()
-    if tf_bars: hf_logging.disable_progress_bar()            # transformers 5: "Loading weights", "Writing model shards"
-    if hub_bars: hf_hub_utils.disable_progress_bars()        # downloads
-    try: yield
-    finally:
-        hf_logging.set_verbosity(level)
-        if tf_bars: hf_logging.enable_progress_bar()         # (transformers 5 turns huggingface_hub's bars back on too)
-        if hub_bars: hf_hub_utils.enable_progress_bars()
-        # they were off before
-        elif tf_bars and hasattr(hf_hub_utils, 'disable_progress_bars'): hf_hub_utils.disable_progress_bars()
-
-def load_video_encoder(source:str, cfg:HostConfig):
-    "A `VideoMAEModel` from a checkpoint (hub name or folder), resized to `cfg.frame_size` (positions are fixed sin-cos)."
-    model, info = _from_pretrained(VideoMAEModel, source, image_size=cfg.frame_size, hidden_dropout_prob=cfg.dropout,
-                                   attn_implementation=cfg.attn_implementation)
-    _check_width(model.config, cfg, source)
-    keys = list(model.state_dict())
-    missing = sorted(set(info['missing_keys']) | {k for k, *_ in info.get('mismatched_keys', [])})
-    return model, LoadReport(
-        source, [k for k in keys if k not in missing], [], sorted(info['unexpected_keys']), missing
-    )
-
-def _check_width(hf_cfg, cfg:HostConfig, source):
-    got = (hf_cfg.hidden_size, hf_cfg.num_hidden_layers, hf_cfg.num_attention_heads, hf_cfg.intermediate_size)
-    if got != (cfg.hidden, cfg.layers, cfg.heads, cfg.mlp):
-        raise ValueError(
-            f"{source}: width/layers/heads/mlp {got} differ from HostConfig {(cfg.hidden, cfg.layers, cfg.heads, cfg.mlp)}; "
-            "set HostConfig(hidden=..., layers=..., heads=..., mlp=...) to the checkpoint's sizes."
-        )
-
-# %% ../nbs/03a_host.ipynb #fc38cb10
-def crop_ast_positions(pos:torch.Tensor, f_dim:int, t_src:int, t_dst:int) -> torch.Tensor:
-    "Centre-crop AST's position table `[1, 2 + f_dim*t_src, D]` in time to `[1, 2 + f_dim*t_dst, D]`."
-    special, grid = pos[:, :2], rearrange(pos[:, 2:], 'o (f t) d -> o f t d', f=f_dim, t=t_src)
-    start = t_src // 2 - t_dst // 2
-    grid = grid[:, :, start:start + t_dst]                                  # (1, F, T', D)
-    return torch.cat([special, rearrange(grid, 'o f t d -> o (f t) d')], 1)
-
-def load_audio_encoder(source:str, cfg:HostConfig):
-    "An `ASTModel` from a checkpoint (hub name or folder), its position table cropped to `cfg.audio_frames`."
-    src, info = _from_pretrained(ASTModel, source, attn_implementation=cfg.attn_implementation)
-    _check_width(src.config, cfg, source)
-    if (src.config.frequency_stride, src.config.time_stride, src.config.num_mel_bins) != (
-        cfg.audio_stride,
-        cfg.audio_stride,
-        cfg.n_mels,
-    ):
-        raise ValueError(
-            f"{source}: strides/mel bins differ from HostConfig; set audio_stride and n_mels to the checkpoint's."
-        )
-    dst = ASTModel(audio_config(cfg, layer_norm_eps=src.config.layer_norm_eps))
-    state, report = src.state_dict(), LoadReport(
-        source, unused=sorted(info['unexpected_keys']), missing=sorted(info['missing_keys'])
-    )
-    f_dim, t_src = (src.config.num_mel_bins - cfg.patch) // cfg.audio_stride + 1, (
-        src.config.max_length - cfg.patch
-    ) // cfg.audio_stride + 1
-    key = 'embeddings.position_embeddings'
-    if state[key].shape != dst.state_dict()[key].shape:
-        state[key] = crop_ast_positions(state[key], f_dim, t_src, cfg.audio_grid[1])
-        report.cropped.append(key)
-    dst.load_state_dict(state)
-    report.loaded = [k for k in state if k not in report.cropped and k not in report.missing]
-    return dst, report
 
 # %% ../nbs/03a_host.ipynb #539ecee4
 @dataclass
@@ -471,3 +373,101 @@ def plot_tcam(tcam:torch.Tensor, classes:Sequence, ax=None, title:str=''):
     ax.set_title(title, fontsize=9)
     plt.colorbar(im, ax=ax, fraction=0.05)
     return ax
+
+# %% ../nbs/03a_host.ipynb #f54b01c1
+@dataclass
+class LoadReport:
+    "What a checkpoint contributed to an encoder."
+    source: str
+    loaded: list = field(default_factory=list)     # tensors copied unchanged
+    cropped: list = field(default_factory=list)    # tensors cut to the new size
+    unused: list = field(default_factory=list)     # checkpoint tensors not used (decoders, classifiers)
+    missing: list = field(default_factory=list)    # encoder tensors the checkpoint lacks (left at their init)
+
+    def __repr__(self):
+        return (f"LoadReport({self.source}: {len(self.loaded)} loaded, {len(self.cropped)} cropped {self.cropped}, "
+                f"{len(self.unused)} unused, {len(self.missing)} missing {self.missing})")
+
+try: from huggingface_hub.errors import HFValidationError
+except ImportError: from huggingface_hub.utils import HFValidationError   # older huggingface_hub
+
+def _from_pretrained(cls, source:str, **kw):
+    try:
+        with _quiet_transformers(): return cls.from_pretrained(source, output_loading_info=True, **kw)
+    except (OSError, HFValidationError) as e:                                # a missing folder: OSError, or (hub < 1) not a repo id
+        raise OSError(
+            f"{source}: cannot load this checkpoint ({str(e).splitlines()[0]}). If it is a hub name, download it "
+            f"once on a machine with internet (`hf download {source}`) and copy the cache, or pass a local "
+            "folder saved with save_pretrained()."
+        ) from None
+
+@contextlib.contextmanager
+def _quiet_transformers():
+    "Inside the block: transformers logs errors only, and neither it nor huggingface_hub draws progress bars; restored after."
+    level = hf_logging.get_verbosity()
+    hf_logging.set_verbosity_error()
+    tf_bars = hasattr(hf_logging, 'disable_progress_bar') and hf_logging.is_progress_bar_enabled()
+    hub_bars = hasattr(hf_hub_utils, 'disable_progress_bars') and not hf_hub_utils.are_progress_bars_disabled()
+    if tf_bars: hf_logging.disable_progress_bar()            # transformers 5: "Loading weights", "Writing model shards"
+    if hub_bars: hf_hub_utils.disable_progress_bars()        # downloads
+    try: yield
+    finally:
+        hf_logging.set_verbosity(level)
+        if tf_bars: hf_logging.enable_progress_bar()         # (transformers 5 turns huggingface_hub's bars back on too)
+        if hub_bars: hf_hub_utils.enable_progress_bars()
+        # they were off before
+        elif tf_bars and hasattr(hf_hub_utils, 'disable_progress_bars'): hf_hub_utils.disable_progress_bars()
+
+def load_video_encoder(source:str, cfg:HostConfig):
+    "A `VideoMAEModel` from a checkpoint (hub name or folder), resized to `cfg.frame_size` (positions are fixed sin-cos)."
+    model, info = _from_pretrained(VideoMAEModel, source, image_size=cfg.frame_size, hidden_dropout_prob=cfg.dropout,
+                                   attn_implementation=cfg.attn_implementation)
+    _check_width(model.config, cfg, source)
+    keys = list(model.state_dict())
+    missing = sorted(set(info['missing_keys']) | {k for k, *_ in info.get('mismatched_keys', [])})
+    return model, LoadReport(
+        source, [k for k in keys if k not in missing], [], sorted(info['unexpected_keys']), missing
+    )
+
+def _check_width(hf_cfg, cfg:HostConfig, source):
+    got = (hf_cfg.hidden_size, hf_cfg.num_hidden_layers, hf_cfg.num_attention_heads, hf_cfg.intermediate_size)
+    if got != (cfg.hidden, cfg.layers, cfg.heads, cfg.mlp):
+        raise ValueError(
+            f"{source}: width/layers/heads/mlp {got} differ from HostConfig {(cfg.hidden, cfg.layers, cfg.heads, cfg.mlp)}; "
+            "set HostConfig(hidden=..., layers=..., heads=..., mlp=...) to the checkpoint's sizes."
+        )
+
+# %% ../nbs/03a_host.ipynb #fc38cb10
+def crop_ast_positions(pos:torch.Tensor, f_dim:int, t_src:int, t_dst:int) -> torch.Tensor:
+    "Centre-crop AST's position table `[1, 2 + f_dim*t_src, D]` in time to `[1, 2 + f_dim*t_dst, D]`."
+    special, grid = pos[:, :2], rearrange(pos[:, 2:], 'o (f t) d -> o f t d', f=f_dim, t=t_src)
+    start = t_src // 2 - t_dst // 2
+    grid = grid[:, :, start:start + t_dst]                                  # (1, F, T', D)
+    return torch.cat([special, rearrange(grid, 'o f t d -> o (f t) d')], 1)
+
+def load_audio_encoder(source:str, cfg:HostConfig):
+    "An `ASTModel` from a checkpoint (hub name or folder), its position table cropped to `cfg.audio_frames`."
+    src, info = _from_pretrained(ASTModel, source, attn_implementation=cfg.attn_implementation)
+    _check_width(src.config, cfg, source)
+    if (src.config.frequency_stride, src.config.time_stride, src.config.num_mel_bins) != (
+        cfg.audio_stride,
+        cfg.audio_stride,
+        cfg.n_mels,
+    ):
+        raise ValueError(
+            f"{source}: strides/mel bins differ from HostConfig; set audio_stride and n_mels to the checkpoint's."
+        )
+    dst = ASTModel(audio_config(cfg, layer_norm_eps=src.config.layer_norm_eps))
+    state, report = src.state_dict(), LoadReport(
+        source, unused=sorted(info['unexpected_keys']), missing=sorted(info['missing_keys'])
+    )
+    f_dim, t_src = (src.config.num_mel_bins - cfg.patch) // cfg.audio_stride + 1, (
+        src.config.max_length - cfg.patch
+    ) // cfg.audio_stride + 1
+    key = 'embeddings.position_embeddings'
+    if state[key].shape != dst.state_dict()[key].shape:
+        state[key] = crop_ast_positions(state[key], f_dim, t_src, cfg.audio_grid[1])
+        report.cropped.append(key)
+    dst.load_state_dict(state)
+    report.loaded = [k for k in state if k not in report.cropped and k not in report.missing]
+    return dst, report

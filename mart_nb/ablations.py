@@ -4,7 +4,7 @@
 
 # %% ../nbs/09_ablations.ipynb #8fdd4bab
 from __future__ import annotations
-import json, os, shutil
+import shutil
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Optional, Sequence
@@ -13,8 +13,8 @@ import numpy as np
 import pandas as pd
 from tqdm.auto import tqdm
 
-from .report import BENCHMARK, collect_runs, compare_arms, method_name
-from .train import TrainConfig, check_config, resolve_path
+from .report import collect_runs, compare_arms
+from .train import resolve_path
 
 # %% auto #0
 __all__ = ['ARMS', 'ARM_NAMES', 'REFERENCE_FOLDERS', 'PROBE_COLUMNS', 'Arm', 'get_arm', 'run_folder', 'run_sweep', 'sweep_runs',

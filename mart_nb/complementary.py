@@ -140,8 +140,8 @@ def tacl_infonce(
     shapes = [z_pos.shape, z_neg.shape] + ([text_negatives.shape] if text_negatives is not None else [])
     if any(s != z_anchor.shape for s in shapes) or tuple(valid.shape) != (B, Ns):
         raise ValueError(
-            f"z_anchor {list(z_anchor.shape)} and z_pos, z_neg (, text_negatives) {[list(s) for s in shapes]} must all be "
-            f"[B, Ns, d], and valid {list(valid.shape)} must be [B, Ns]"
+            f"z_anchor {list(z_anchor.shape)} and z_pos, z_neg (, text_negatives) {[list(s) for s in shapes]} must all"
+            f" be [B, Ns, d], and valid {list(valid.shape)} must be [B, Ns]"
         )
     pos = (z_anchor * z_pos).sum(-1) / tau                                                 # (B, Ns)
     parts = [pos[..., None], _negative_logits(z_anchor, z_neg, tau, negatives)]
@@ -178,7 +178,8 @@ def cpc_official(x:torch.Tensor,        # [N, K, d] word features to be predicte
     "The official code's CPC value with its sign: mean over the valid words of (pos - logsumexp) (tau = 1); minimising it pushes pairs apart."
     if x.shape != x_pred.shape or tuple(valid.shape) != tuple(x.shape[:2]):
         raise ValueError(
-            f"x {list(x.shape)} and x_pred {list(x_pred.shape)} must both be [N, K, d] and valid {list(valid.shape)} [N, K]"
+            f"x {list(x.shape)} and x_pred {list(x_pred.shape)} must both be [N, K, d] and valid {list(valid.shape)}"
+            " [N, K]"
         )
     a, p = F.normalize(x[valid], dim=-1), F.normalize(x_pred[valid], dim=-1)              # (M, d): the real words
     if len(a) == 0: return (x_pred * 0).sum()

@@ -142,9 +142,9 @@ class VideoEmotionDataset(Dataset):
             eg = ''.join(f"\n  {e.path}.*" for e in missing[:3])
             raise DatasetLayoutError(
                 self.root,
-                f"none of the {len(self.items)} videos listed in {Path(annotation).name} is "
-                f"under this root (looked for {self.cfg.video_dir}/<Class>/<id>.<ext> and {self.cfg.frames_dir}/<Class>/<id>/, "
-                f"e.g.{eg}). Is the root right?",
+                f"none of the {len(self.items)} videos listed in {Path(annotation).name} is under this root (looked for"
+                f" {self.cfg.video_dir}/<Class>/<id>.<ext> and {self.cfg.frames_dir}/<Class>/<id>/, e.g.{eg}). Is the"
+                " root right?",
                 "pass the dataset's root folder; if its media folders are named "
                 "otherwise, set DataConfig(video_dir=..., frames_dir=...).",
             )

@@ -15,8 +15,8 @@ import pandas as pd
 import torch
 
 from .data import (DataConfig, DatasetInfo, EmptySplitError, MartDataError, VideoEmotionDataset,
-                          kaldi_mel_centres, project_root, sample_root)
-from .lexicon import Lexicon, get_lexicon, segment_lexicon
+                          kaldi_mel_centres, project_root)
+from .lexicon import Lexicon, segment_lexicon
 from .synth import load_truth, planted_segments
 
 # %% auto #0

@@ -4,7 +4,7 @@
 
 # %% ../nbs/07_explorer.ipynb #15dbd9c4
 from __future__ import annotations
-import base64, contextlib, html, io, math
+import base64, contextlib, html, io
 from collections import Counter
 from dataclasses import dataclass, fields, replace
 from pathlib import Path
@@ -66,8 +66,8 @@ class ExplorerState:
             raise ValueError(f"dataset={self.dataset!r} is unknown; known datasets: {sorted(DATASETS)}")
         if self.teacher == 'run' and not self.checkpoint:
             raise ValueError(
-                "teacher='run' uses the teacher of a checkpoint, and no checkpoint is given: pass checkpoint=<run folder>, "
-                "or choose teacher='oracle' (planted sample) or 'random'"
+                "teacher='run' uses the teacher of a checkpoint, and no checkpoint is given: pass checkpoint=<run"
+                " folder>, or choose teacher='oracle' (planted sample) or 'random'"
             )
 
 # %% ../nbs/07_explorer.ipynb #a8b26744
@@ -128,7 +128,8 @@ def load_run(path, device='cpu') -> RunModels:
     try: cfg = TrainConfig(**{k: v for k, v in ck['config'].items() if k in {f.name for f in fields(TrainConfig)}})
     except (AttributeError, KeyError, TypeError) as e:
         raise ValueError(
-            f"{file}: its run config cannot be read ({type(e).__name__}: {e}); pass the mart.pt of a mart_nb training run"
+            f"{file}: its run config cannot be read ({type(e).__name__}: {e}); pass the mart.pt of a mart_nb"
+            " training run"
         ) from None
     # the run's MART settings, its saved weights
     mart = load_mart(file)
@@ -346,7 +347,8 @@ def compute_view(state:ExplorerState, cache:ExplorerCache) -> View:
     clip = cache.get('clip', ckey, lambda: load_clip(ds, state.video))
     if state.segment >= clip.video.shape[0]:
         raise IndexError(
-            f"segment {state.segment} does not exist: the clip has {clip.video.shape[0]} segments (0 .. {clip.video.shape[0] - 1})"
+            f"segment {state.segment} does not exist: the clip has {clip.video.shape[0]} segments (0 .."
+            f" {clip.video.shape[0] - 1})"
         )
     host = cache.get('teacher', mkey + (state.teacher,), lambda: teacher_host(state.teacher, models, state.seed))
     tkey = ckey + mkey + (state.teacher,)
@@ -477,9 +479,11 @@ def words_html(view:View) -> str:
     "The segment's subtitle and cue words as HTML: each word in its class's colour, ✓ kept (bold) or ✗ dropped, with the reason."
     hexc = lambda c: to_hex(class_colour(c))
     items = [
-        f"<li style='color:{hexc(w.label)}'>{'<b>' if w.kept else ''}{'✓' if w.kept else '✗'} {html.escape(w.word)}"
-        f"{'</b>' if w.kept else ''} <small>[{html.escape(w.emotion)} → {html.escape(view.classes[w.label]) if w.label is not None else 'no class'}"
-        f"{', planted ' + w.role if w.role else ''}] {html.escape(w.reason)}</small></li>"
+        f"<li style='color:{hexc(w.label)}'>{'<b>' if w.kept else ''}{'✓' if w.kept else '✗'}"
+        f" {html.escape(w.word)}{'</b>' if w.kept else ''} <small>[{html.escape(w.emotion)} →"
+        f" {html.escape(view.classes[w.label]) if w.label is not None else 'no class'}"
+        f"{', planted ' + w.role if w.role else ''}]"
+        f" {html.escape(w.reason)}</small></li>"
         for w in view.words
     ]
     return (f"<div class='mart-words'><b>segment {view.segment}</b>: &ldquo;{html.escape(view.text)}&rdquo;"

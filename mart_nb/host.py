@@ -4,10 +4,9 @@
 
 # %% ../nbs/03a_host.ipynb #e3a60a33
 from __future__ import annotations
-import contextlib, math, time
+import contextlib, math
 import transformers
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Optional, Sequence
 
 import torch
@@ -169,8 +168,8 @@ class MBT(nn.Module):
         super().__init__()
         if not 0 <= cfg.fusion_layers <= cfg.layers:
             raise ValueError(
-                f"fusion_layers={cfg.fusion_layers} must lie in [0, layers={cfg.layers}]: the fused blocks are the last "
-                "blocks of the encoders"
+                f"fusion_layers={cfg.fusion_layers} must lie in [0, layers={cfg.layers}]: the fused blocks are the last"
+                " blocks of the encoders"
             )
         if not 0 <= cfg.freeze_audio_layers <= cfg.layers - cfg.fusion_layers:
             raise ValueError(
@@ -394,7 +393,8 @@ except ImportError: from huggingface_hub.utils import HFValidationError   # olde
 def _from_pretrained(cls, source:str, **kw):
     try:
         with _quiet_transformers(): return cls.from_pretrained(source, output_loading_info=True, **kw)
-    except (OSError, HFValidationError) as e:                                # a missing folder: OSError, or (hub < 1) not a repo id
+    # a missing folder: OSError, or (hub < 1) not a repo id
+    except (OSError, HFValidationError) as e:
         raise OSError(
             f"{source}: cannot load this checkpoint ({str(e).splitlines()[0]}). If it is a hub name, download it "
             f"once on a machine with internet (`hf download {source}`) and copy the cache, or pass a local "
@@ -433,8 +433,9 @@ def _check_width(hf_cfg, cfg:HostConfig, source):
     got = (hf_cfg.hidden_size, hf_cfg.num_hidden_layers, hf_cfg.num_attention_heads, hf_cfg.intermediate_size)
     if got != (cfg.hidden, cfg.layers, cfg.heads, cfg.mlp):
         raise ValueError(
-            f"{source}: width/layers/heads/mlp {got} differ from HostConfig {(cfg.hidden, cfg.layers, cfg.heads, cfg.mlp)}; "
-            "set HostConfig(hidden=..., layers=..., heads=..., mlp=...) to the checkpoint's sizes."
+            f"{source}: width/layers/heads/mlp {got} differ from HostConfig"
+            f" {(cfg.hidden, cfg.layers, cfg.heads, cfg.mlp)}; set HostConfig(hidden=..., layers=..., heads=...,"
+            " mlp=...) to the checkpoint's sizes."
         )
 
 # %% ../nbs/03a_host.ipynb #fc38cb10

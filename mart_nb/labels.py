@@ -165,7 +165,8 @@ def _read_json_split(path:Path, info:DatasetInfo, subset:str) -> list:
         raise SplitFileError(
             path,
             "has no 'database' mapping.",
-            "use the ve8_01.json format: {'labels': [...], 'database': {id: {'subset': ..., 'annotations': {'label': ...}}}}.",
+            "use the ve8_01.json format: {'labels': [...], 'database': {id: {'subset': ..., 'annotations': {'label':"
+            " ...}}}}.",
         )
     order = [info.class_index(name, source=path) for name in data.get('labels', [])]
     if order != sorted(order):

@@ -13,7 +13,7 @@ from typing import Optional, Sequence
 import numpy as np
 import torch
 
-from .data import DATASETS, DatasetInfo, NEG, POS
+from .data import DatasetInfo, NEG, POS
 
 # %% auto #0
 __all__ = ['MAPPING_TABLES', 'HOURGLASS', 'NRC_EMOTIONS', 'EMOTION_POLARITY', 'BACKENDS', 'UNREACHED', 'LEXICON_EMOTIONS',

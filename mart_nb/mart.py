@@ -10,9 +10,8 @@ from typing import Optional, Sequence
 
 import torch
 import torch.nn as nn
-from einops import rearrange
 
-from .host import HostConfig, HostOutput, MBT, build_mbt, pcce_loss, teacher_tcam
+from .host import HostOutput, MBT, pcce_loss
 from .complementary import TACL, TACLConfig, TACLOutput, TextEncoder, build_text_encoder, segment_queries
 from .masking import (DecoderConfig, DecoderOutput, MaskConfig, MaskResult, MaskedDecoder, affective_scores,
                              distribution_target, make_mask, mask_ratio, mask_video_input, masked_mse, pixel_target,
@@ -103,11 +102,13 @@ class MART(nn.Module):
         hc = host.cfg
         if cfg.tacl.hidden != hc.hidden:
             raise ValueError(
-                f"TACLConfig.hidden={cfg.tacl.hidden} but the host's width is {hc.hidden}: use MARTConfig.{'tiny' if hc.hidden < 768 else 'paper'}()"
+                f"TACLConfig.hidden={cfg.tacl.hidden} but the host's width is {hc.hidden}: use"
+                f" MARTConfig.{'tiny' if hc.hidden < 768 else 'paper'}()"
             )
         if cfg.tacl.n_classes != hc.n_classes:
             raise ValueError(
-                f"TACL's heads have {cfg.tacl.n_classes} classes, the host {hc.n_classes}: build both for the same dataset"
+                f"TACL's heads have {cfg.tacl.n_classes} classes, the host {hc.n_classes}: build both for the same"
+                " dataset"
             )
         frozen = replace(cfg.tacl, freeze_text=True) if cfg.text_lr_scale == 0 else cfg.tacl   # frozen: also no dropout
         self.cfg, self.host, self.text = cfg, host, text if text is not None else build_text_encoder(frozen)

@@ -92,11 +92,13 @@ def affective_scores(cls_attention:torch.Tensor, word_attention:Optional[torch.T
     "Token scores `[B*Ns, N]` = lam * intra + (1 - lam) * inter, optionally times a per-segment weight `[B, Ns]`; detached."
     if word_attention is None and lam != 1:
         raise ValueError(
-            f"word_attention is None but lam={lam}: pass TACL's word attention `[B*Ns, N]`, or lam=1 for the CLS attention alone"
+            f"word_attention is None but lam={lam}: pass TACL's word attention `[B*Ns, N]`, or lam=1 for the CLS"
+            " attention alone"
         )
     if word_attention is not None and word_attention.shape != cls_attention.shape:
         raise ValueError(
-            f"cls_attention {list(cls_attention.shape)} and word_attention {list(word_attention.shape)} must both be [B*Ns, N]"
+            f"cls_attention {list(cls_attention.shape)} and word_attention {list(word_attention.shape)} must both be"
+            " [B*Ns, N]"
         )
     s = cls_attention if word_attention is None else lam * cls_attention + (1 - lam) * word_attention
     if segment_weight is not None: s = s * rearrange(segment_weight, 'b s -> (b s) 1')
@@ -170,7 +172,8 @@ def _check_mask_args(scores, ratio, cfg, grid, n_segments):
     if cfg.ranking == 'video':
         if cfg.strategy in ('tube', 'frame'):
             raise ValueError(
-                f"ranking='video' ranks tokens across segments, but {cfg.strategy} masks are defined on one segment's grid"
+                f"ranking='video' ranks tokens across segments, but {cfg.strategy} masks are defined on one segment's"
+                " grid"
             )
         if n_segments is None or scores.shape[0] % n_segments:
             raise ValueError(f"ranking='video' needs n_segments dividing B*Ns={scores.shape[0]}, got {n_segments}")
@@ -359,7 +362,8 @@ def masked_mse(pred:torch.Tensor, target:torch.Tensor, mask:torch.Tensor) -> tor
     "Mean over the masked tokens of each token's mean squared error (0 when nothing is masked); pred, target `[B*Ns, N, P]`."
     if pred.shape != target.shape or mask.shape != pred.shape[:2]:
         raise ValueError(
-            f"pred {list(pred.shape)}, target {list(target.shape)} and mask {list(mask.shape)} must be [B*Ns, N, P], [B*Ns, N, P], [B*Ns, N]"
+            f"pred {list(pred.shape)}, target {list(target.shape)} and mask {list(mask.shape)} must be [B*Ns, N, P],"
+            " [B*Ns, N, P], [B*Ns, N]"
         )
     per_token = torch.where(mask, ((pred - target) ** 2).mean(-1), 0.0)          # (B*Ns, N): visible tokens never enter
     return per_token.sum() / mask.sum().clamp(min=1)
@@ -377,8 +381,9 @@ def distribution_target(
     if tcam.dim() != 3: raise ValueError(f"tcam has shape {list(tcam.shape)}; expected [B, Ns, C]")
     dim = -1 if axis == 'class' else -2
     if how == 'softmax': return (tcam / temperature).softmax(dim)
-    if (tcam < 0).any(): raise ValueError("how='sum' needs a non-negative D_tcam (temporal_cam's default segment_activation='softmax'); "
-                                          "use how='softmax' for raw logits")
+    if (tcam < 0).any():
+        raise ValueError("how='sum' needs a non-negative D_tcam (temporal_cam's default segment_activation='softmax'); "
+                         "use how='softmax' for raw logits")
     total = tcam.sum(dim, keepdim=True)
     return torch.where(total > 0, tcam / total.clamp(min=1e-12), 1.0 / tcam.shape[dim])   # all-zero: uniform
 
@@ -387,7 +392,8 @@ def temporal_kl(segment_scores:torch.Tensor, target:torch.Tensor, axis:str='clas
     _choice('axis', axis, ('class', 'time'))
     if segment_scores.shape != target.shape:
         raise ValueError(
-            f"segment_scores {list(segment_scores.shape)} and target {list(target.shape)} must have the same shape [B, Ns, C]"
+            f"segment_scores {list(segment_scores.shape)} and target {list(target.shape)} must have the same shape [B,"
+            " Ns, C]"
         )
     dim = -1 if axis == 'class' else -2
     return (torch.xlogy(target, target) - target * segment_scores.log_softmax(dim)).sum(dim).mean()

@@ -145,7 +145,8 @@ def decode_video_frames(path, indices:torch.Tensor, short_side:int=240) -> torch
     if final is None:
         raise VideoDecodeError(path, "no frame could be decoded.", "re-encode it or remove it from the split.")
     # headers can announce more frames than decode (an edit list, gaps of a variable frame rate, a frame or two of
-    # rounding): such indices repeat the last decoded frame; a shortfall beyond that is reported, never a crash mid-epoch
+    # rounding): such indices repeat the last decoded frame; a shortfall beyond that is reported, never a crash
+    # mid-epoch
     if last - final[0] > max(2, 0.01 * (last + 1)):
         warnings.warn(
             f"{path}: frame {last} was asked for but only {final[0] + 1} frames decode; the later frames repeat "
@@ -214,6 +215,9 @@ def read_frame_folder(folder, indices:torch.Tensor) -> torch.Tensor:
     return out.reshape(*indices.shape, *out.shape[1:])
 
 # %% ../nbs/00_data_3_media.ipynb #1720a5f7
+def _is_target_audio(frame, sample_rate:int) -> bool:
+    return frame.sample_rate == sample_rate and frame.layout.name == 'mono' and frame.format.name in ('flt', 'fltp')
+
 def decode_audio(path, sample_rate:int=16000) -> torch.Tensor:
     "Decode the first audio stream of `path`, down-mixed to mono at `sample_rate` -> float32 `[n_samples]`."
     path = Path(path)
@@ -226,12 +230,17 @@ def decode_audio(path, sample_rate:int=16000) -> torch.Tensor:
                 "has no audio stream.",
                 "add mp3/<Class>/<id>.mp3, or accept silence (the dataset's documented fallback).",
             )
-        resampler = av.AudioResampler(format='flt', layout='mono', rate=sample_rate)
-        chunks = []
+        # frames already mono float at `sample_rate` (what mart_nb's own files hold) are taken as they are, the
+        # same samples the resampler would return; from the first frame that is not, the resampler converts the rest
+        resampler, chunks = None, []
         try:
             for frame in c.decode(c.streams.audio[0]):
+                if resampler is None and _is_target_audio(frame, sample_rate):
+                    chunks.append(frame.to_ndarray().reshape(-1))
+                    continue
+                resampler = resampler or av.AudioResampler(format='flt', layout='mono', rate=sample_rate)
                 chunks += [f.to_ndarray().reshape(-1) for f in resampler.resample(frame)]
-            chunks += [f.to_ndarray().reshape(-1) for f in resampler.resample(None)]
+            if resampler is not None: chunks += [f.to_ndarray().reshape(-1) for f in resampler.resample(None)]
         except av.error.FFmpegError as e:
             raise AudioDecodeError(
                 path, f"audio decoding failed ({e}).", "re-encode the audio or remove the video from the split."
@@ -242,7 +251,10 @@ def decode_audio(path, sample_rate:int=16000) -> torch.Tensor:
 def probe_audio_file(path) -> float:
     "Duration (s) of the first audio stream of `path`; decodes its first frame as a check."
     path = Path(path)
-    fix = "re-extract it (ffmpeg -i <video> -vn out.mp3), or delete it: the video's own audio (or silence) is used instead."
+    fix = (
+        "re-extract it (ffmpeg -i <video> -vn out.mp3), or delete it: the video's own audio (or silence) is used"
+        " instead."
+    )
     try: c = _open(path)
     except VideoDecodeError as e: raise AudioDecodeError(path, e.problem, fix) from None
     with c:

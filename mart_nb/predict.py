@@ -73,8 +73,9 @@ def read_host_checkpoint(
     path = Path(path)
     try: ck = load_checkpoint(path)
     except FileNotFoundError: raise CheckpointError(f"{path}: no such checkpoint.") from None
-    except RuntimeError: raise CheckpointError(f"{path}: cannot be read as a checkpoint (damaged, or not written by mart_nb's "
-                                               "training). Fix: pass a run folder, or its best.pt / teacher.pt.") from None
+    except RuntimeError:
+        raise CheckpointError(f"{path}: cannot be read as a checkpoint (damaged, or not written by mart_nb's training). "
+                              "Fix: pass a run folder, or its best.pt / teacher.pt.") from None
     why = _not_a_host(ck)
     if why: raise CheckpointError(f"{path}: {why}. Fix: pass the run folder, or its best.pt (or teacher.pt).")
     have = ck['config'].get('dataset')
@@ -115,7 +116,8 @@ def clip_config(
     try: cfg = TrainConfig(**{k: v for k, v in ck['config'].items() if k in names}).data_config()
     except (AttributeError, KeyError, TypeError) as e:
         raise CheckpointError(
-            f"{path}: its run config cannot be read ({type(e).__name__}: {e}). Fix: pass a checkpoint written by mart_nb's training."
+            f"{path}: its run config cannot be read ({type(e).__name__}: {e}). Fix: pass a checkpoint written by"
+            " mart_nb's training."
         ) from None
     return replace(cfg, n_segments_eval=n_segments) if n_segments else cfg
 
@@ -171,8 +173,8 @@ class Prediction:
     def kept_words(self) -> list: return [v.kept for v in self.verification]
     def __repr__(self):
         return (
-            f"Prediction({Path(self.video).name}: {self.predicted} {float(self.probabilities.max()):.3f} {self.sentiment}, "
-            f"{len(self.verification)} segments, {sum(map(len, self.kept_words))} kept cue words)"
+            f"Prediction({Path(self.video).name}: {self.predicted} {float(self.probabilities.max()):.3f}"
+            f" {self.sentiment}, {len(self.verification)} segments, {sum(map(len, self.kept_words))} kept cue words)"
         )
 
 def _decision_json(d, classes:Sequence) -> dict:
@@ -246,7 +248,8 @@ def predict(
     lexicon: str = 'senticnet',  # cue lexicon: 'senticnet' or 'nrc'
     n_segments: Optional[int] = None,  # None: the evaluation segments of the checkpoint's run (tiny 6, paper 16)
     dataset: Optional[str] = None,  # the label set expected: a `CheckpointError` if the checkpoint's is another
-    transcribe: bool = True,  # no .srt given or beside the video: transcribe its speech offline (mart_nb.transcribe); False: no text
+    # no .srt given or beside the video: transcribe its speech offline (mart_nb.transcribe); False: no text
+    transcribe: bool = True,
 ) -> Prediction:
     "Class probabilities, the temporal emotion curve and the verified cue words of one video, from a trained host."
     _check_args(device, tau, lexicon, n_segments, dataset)
@@ -397,8 +400,9 @@ def _write(pred:Prediction, json_out:Optional[str], plot_out:Optional[str]):
         fig = plot_prediction(d)
         fig.savefig(plot_out, dpi=120)
         plt.close(fig)
-    if json_out: print(f"{pred.video}: {pred.predicted} ({float(pred.probabilities.max()):.3f}, {pred.sentiment}); wrote {json_out}"
-                       + (f" and {plot_out}" if plot_out else ''))
+    if json_out:
+        print(f"{pred.video}: {pred.predicted} ({float(pred.probabilities.max()):.3f}, {pred.sentiment}); wrote {json_out}"
+              + (f" and {plot_out}" if plot_out else ''))
 
 def main(argv:Optional[Sequence[str]]=None) -> int:
     "Entry point of `mart-predict`; exit status 2 with the message (no traceback) on bad input."
@@ -408,8 +412,9 @@ def main(argv:Optional[Sequence[str]]=None) -> int:
         pred = predict(a.video, a.srt, checkpoint=a.checkpoint, device=a.device, tau=a.tau, lexicon=a.lexicon,
                        n_segments=a.n_segments, dataset=a.dataset, transcribe=not a.no_transcribe)
         _write(pred, a.json_out, a.plot_out)
-        if pred.transcript: print(f"mart-predict: no .srt given or beside {Path(a.video).name}: its speech was transcribed offline "
-                                  f"({pred.transcript}); --srt FILE reads yours, --no-transcribe reads no text", file=sys.stderr)
+        if pred.transcript:
+            print(f"mart-predict: no .srt given or beside {Path(a.video).name}: its speech was transcribed offline "
+                  f"({pred.transcript}); --srt FILE reads yours, --no-transcribe reads no text", file=sys.stderr)
     except (MartDataError, PredictError, OSError) as e:
         print(f"mart-predict: error: {e}", file=sys.stderr)
         return 2

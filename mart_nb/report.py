@@ -104,15 +104,22 @@ TABLE5 = [  # recovery target, then EK6_COLUMNS
     ('Ours', 51.50, 55.26, 46.41, 63.09, 55.86, 59.61, 53.17),
 ]
 PAPER_NOTES = {
-    1: "Video emotion and sentiment; SSL+SF = self-supervised pretraining, then supervised fine-tuning of the MBT baseline; "
-    "† = uses human-labelled captions. Bold is used inconsistently in the print: PERR F1E is bold for MART (54.65) although "
-    "MGMAE shows 56.19, and PERR F1S is bold for MaskFeat (60.76) although MGMAE shows 61.22. PERR has 5 classes, and the "
-    "official code maps them to 3 sentiments although the paper says binary.",
-    2: "Multimodal emotion and sentiment. The paper bolds all of MART's row, although MAEst has a higher IEMOCAP AccS/F1S. "
-    "The text claims 'a margin of 3.19% to the previous best SSL method of VideoMAE in twelve metrics from two baselines' "
-    "and 'a large performance improvement of 6.04% against our baseline'.",
-    3: "Components, on Ekman6 per the caption (the text of §4.4 says VE8, but the six classes are Ekman's); Msk = emotion-"
-    "oriented masking, Ver = hierarchical lexicon verification. The full model scores 53.17 here but 52.66 AccE in Table 1.",
+    1: (
+        "Video emotion and sentiment; SSL+SF = self-supervised pretraining, then supervised fine-tuning of the MBT"
+        " baseline; † = uses human-labelled captions. Bold is used inconsistently in the print: PERR F1E is bold for"
+        " MART (54.65) although MGMAE shows 56.19, and PERR F1S is bold for MaskFeat (60.76) although MGMAE shows"
+        " 61.22. PERR has 5 classes, and the official code maps them to 3 sentiments although the paper says binary."
+    ),
+    2: (
+        "Multimodal emotion and sentiment. The paper bolds all of MART's row, although MAEst has a higher IEMOCAP"
+        " AccS/F1S. The text claims 'a margin of 3.19% to the previous best SSL method of VideoMAE in twelve metrics"
+        " from two baselines' and 'a large performance improvement of 6.04% against our baseline'."
+    ),
+    3: (
+        "Components, on Ekman6 per the caption (the text of §4.4 says VE8, but the six classes are Ekman's); Msk ="
+        " emotion-oriented masking, Ver = hierarchical lexicon verification. The full model scores 53.17 here but 52.66"
+        " AccE in Table 1."
+    ),
     4: "Masking strategy and ratio (Ekman6). The 'Random 90' row is identical to Table 3 row 2.",
     5: "Recovery target (Ekman6). The 'Ours' row is the full model of Tables 3 and 4, the same numbers.",
 }
@@ -212,7 +219,8 @@ def _read_json(path:Path, fix:str):
         raise RunReadError(f"{path}: holds a {type(value).__name__}, not a JSON object. Fix: rerun the run.")
     return value
 
-# TrainConfig fields whose defaults changed -> the value a config.json written before the field existed stands for (None: no label)
+# TrainConfig fields whose defaults changed -> the value a config.json written before the field existed stands for
+# (None: no label)
 LABELLED_FIELDS = {'ema_decay': None, 'ema_ramp': None, 'mart_init': 'teacher', 'shuffle_text': False}
 # the tiny preset's EMA before it was made active at small scale (05_train)
 OFFICIAL_EMA = dict(ema_decay=0.999, ema_ramp=2000)
@@ -278,8 +286,9 @@ def read_run(folder) -> dict:
             f"{folder / 'final.json'}: lacks {missing}; it was not written by mart_nb.train. Fix: rerun the run."
         )
     clash = {k: (cfg[k], final[k]) for k in _AGREE if k in cfg and cfg[k] != final[k]}
-    if clash: raise RunReadError(f"{folder / 'final.json'}: disagrees with config.json on {clash} (config, final): files of two "
-                                 "runs mixed. Fix: rerun the run into a fresh folder.")
+    if clash:
+        raise RunReadError(f"{folder / 'final.json'}: disagrees with config.json on {clash} (config, final): files of two "
+                           "runs mixed. Fix: rerun the run into a fresh folder.")
     kl = final.get('test_temporal_kl')
     kind = data_kind(cfg.get('data_root'), kl, cfg.get('planted'))
     resolved = _read_json(folder / 'mart_config.json', '') if (folder / 'mart_config.json').exists() else None
@@ -353,8 +362,8 @@ def summarise(runs:pd.DataFrame) -> pd.DataFrame:
     for key, seeds in g['seed']:
         if seeds.duplicated().any():
             warnings.warn(
-                f"{dict(zip(GROUP, key))}: seed(s) {sorted(set(seeds[seeds.duplicated()]))} appear in more than one run; "
-                "each run is counted. Remove the copies if they are the same run.",
+                f"{dict(zip(GROUP, key))}: seed(s) {sorted(set(seeds[seeds.duplicated()]))} appear in more than one"
+                " run; each run is counted. Remove the copies if they are the same run.",
                 RunWarning,
             )
     return out.reset_index()[cols]
@@ -864,7 +873,10 @@ DEVIATIONS = [
         'official-code bug',
         "bug 1: text_tools['emo_net'] never created",
         "main.py reads a text tool that it never builds: KeyError before training starts",
-        "the lexicon is an explicit object, get_lexicon(MARTConfig.lexicon), held by MART and passed to segment_queries",
+        (
+            "the lexicon is an explicit object, get_lexicon(MARTConfig.lexicon), held by MART and passed to"
+            " segment_queries"
+        ),
         "a dependency passed in cannot be missing unnoticed",
         '02_lexicon, 04c_mart',
         'mart_nb.lexicon.get_lexicon mart_nb.mart.MARTConfig',
@@ -872,8 +884,14 @@ DEVIATIONS = [
     (
         'official-code bug',
         "bug 2: two text rows per segment",
-        "flattened_words holds the raw text and the affective words of every segment: 2·B·Ns text rows against B·Ns visual rows, the attention crashes",
-        "segment_queries returns exactly one query string per segment, B·Ns in (b s) order: the verified cue words, else a fallback",
+        (
+            "flattened_words holds the raw text and the affective words of every segment: 2·B·Ns text rows against B·Ns"
+            " visual rows, the attention crashes"
+        ),
+        (
+            "segment_queries returns exactly one query string per segment, B·Ns in (b s) order: the verified cue words,"
+            " else a fallback"
+        ),
         "text rows must pair one-to-one with the visual rows they attend to",
         '04b_complementary',
         'mart_nb.complementary.segment_queries',
@@ -881,8 +899,14 @@ DEVIATIONS = [
     (
         'official-code bug',
         "bug 3: the optimiser covers only MBT",
-        "the optimiser is built from MBT's parameters before the MART wrapper: decoder, mask token, TACL and BERT are never updated",
-        "MART.param_groups() hands every trainable parameter to Adam (the text encoder at 0.1 x lr); a test checks each one gets a gradient",
+        (
+            "the optimiser is built from MBT's parameters before the MART wrapper: decoder, mask token, TACL and BERT"
+            " are never updated"
+        ),
+        (
+            "MART.param_groups() hands every trainable parameter to Adam (the text encoder at 0.1 x lr); a test checks"
+            " each one gets a gradient"
+        ),
         "a module that never learns makes its loss meaningless",
         '04c_mart, 05a_runner',
         'mart_nb.mart.MART.param_groups mart_nb.runner.param_groups',
@@ -891,7 +915,10 @@ DEVIATIONS = [
         'official-code bug',
         "bug 4: CPC with the wrong sign",
         "CPC returns +(pos − neg), the negated InfoNCE: minimising it pushes matched pairs apart",
-        "tacl_infonce implements Eq. 5 (InfoNCE, tau 0.1); the official value stays available as loss='cpc_official', documented as such",
+        (
+            "tacl_infonce implements Eq. 5 (InfoNCE, tau 0.1); the official value stays available as"
+            " loss='cpc_official', documented as such"
+        ),
         "the paper's objective pulls the lexicon-aware features toward the language",
         '04b_complementary',
         'mart_nb.complementary.tacl_infonce mart_nb.complementary.cpc_official mart_nb.complementary.TACLConfig',
@@ -899,8 +926,14 @@ DEVIATIONS = [
     (
         'official-code bug',
         "bug 5: (s b) and (b s) orders mixed",
-        "visual rows are segment-major, the text list and the reconstruction target batch-major: right only for batch size 1",
-        "(b s) everywhere, folded and unfolded with einops.rearrange; a test checks per-sample outputs do not depend on the rest of the batch",
+        (
+            "visual rows are segment-major, the text list and the reconstruction target batch-major: right only for"
+            " batch size 1"
+        ),
+        (
+            "(b s) everywhere, folded and unfolded with einops.rearrange; a test checks per-sample outputs do not"
+            " depend on the rest of the batch"
+        ),
         "batch sizes above 1 (and several GPUs) must give each video its own text and targets",
         '03a_host',
         'mart_nb.host.MBT',
@@ -909,7 +942,10 @@ DEVIATIONS = [
         'official-code bug',
         "bug 6: BERT without attention_mask",
         "BERT runs without an attention mask, so [PAD] tokens are attended and act as queries",
-        "the text encoder is called with the attention mask, and only real word pieces are queries ([CLS], [SEP], [PAD] are not)",
+        (
+            "the text encoder is called with the attention mask, and only real word pieces are queries ([CLS], [SEP],"
+            " [PAD] are not)"
+        ),
         "padding must not change a segment's features",
         '04b_complementary',
         'mart_nb.complementary.TextEncoder',
@@ -917,8 +953,14 @@ DEVIATIONS = [
     (
         'official-code bug',
         "bug 7: the evaluation crashes",
-        "val_epoch_av unpacks 4 values from run_model (which returns 3), reads a pred_result.csv that does not exist, uses DataFrame.append",
-        "evaluate() -> predict() and classification_metrics() (tested against hand counts); the test metrics go to final.json",
+        (
+            "val_epoch_av unpacks 4 values from run_model (which returns 3), reads a pred_result.csv that does not"
+            " exist, uses DataFrame.append"
+        ),
+        (
+            "evaluate() -> predict() and classification_metrics() (tested against hand counts); the test metrics go to"
+            " final.json"
+        ),
         "a run must end with its numbers",
         '03a_host, 05_train',
         'mart_nb.train.evaluate mart_nb.train.classification_metrics mart_nb.host.predict',
@@ -936,7 +978,10 @@ DEVIATIONS = [
         'official-code bug',
         "bug 9: srt2seg reuses stale indices",
         "a subtitle past the end of the audio reuses the start/end index of an earlier line (or an undefined one)",
-        "each subtitle goes to the segments whose span it overlaps, compared as exact fractions; lines past the clip are dropped",
+        (
+            "each subtitle goes to the segments whose span it overlaps, compared as exact fractions; lines past the"
+            " clip are dropped"
+        ),
         "a subtitle must land in the segment where it is spoken, or nowhere",
         '00_data_5_subtitles',
         'mart_nb.subtitles.subtitles_in_spans mart_nb.subtitles.subtitles_to_segments',
@@ -944,8 +989,14 @@ DEVIATIONS = [
     (
         'official-code bug',
         "bug 10: checkpoint names disagree",
-        "the README says vit_base_patch16_224.pth, the code loads videomae_base_patch16_224.pth (shipped as 0-byte files)",
-        "HostConfig.paper() names the public checkpoints MCG-NJU/videomae-base and MIT/ast-finetuned-audioset-10-10-0.4593 (by name or a local folder)",
+        (
+            "the README says vit_base_patch16_224.pth, the code loads videomae_base_patch16_224.pth (shipped as 0-byte"
+            " files)"
+        ),
+        (
+            "HostConfig.paper() names the public checkpoints MCG-NJU/videomae-base and"
+            " MIT/ast-finetuned-audioset-10-10-0.4593 (by name or a local folder)"
+        ),
         "one unambiguous source for the weights",
         '03a_host',
         'mart_nb.host.HostConfig.paper',
@@ -954,8 +1005,14 @@ DEVIATIONS = [
     (
         'design choice',
         "choice 1: host model",
-        "code: MBT on timm 0.4.5 (VideoMAE ViT-B/16 from a local file, AST), with DeiT, BERT and AST weights downloaded at build time",
-        "MBT on transformers' VideoMAE and AST modules (tubelet 2x16x16, 16 frames at 112 px, 32 bottleneck tokens in the last 4 blocks); tiny preset on random weights",
+        (
+            "code: MBT on timm 0.4.5 (VideoMAE ViT-B/16 from a local file, AST), with DeiT, BERT and AST weights"
+            " downloaded at build time"
+        ),
+        (
+            "MBT on transformers' VideoMAE and AST modules (tubelet 2x16x16, 16 frames at 112 px, 32 bottleneck tokens"
+            " in the last 4 blocks); tiny preset on random weights"
+        ),
         "loads the public checkpoints by name, runs offline, and a tiny preset runs on a CPU",
         '03a_host',
         'mart_nb.host.HostConfig mart_nb.host.build_mbt',
@@ -964,7 +1021,10 @@ DEVIATIONS = [
         'design choice',
         "choice 2: segments",
         "code: 12 training / 16 test segments, random crop and windows even at test time",
-        "12 / 16 segments, text and audio segments equal to the video's; evaluation sampling deterministic (centre crop, centred windows)",
+        (
+            "12 / 16 segments, text and audio segments equal to the video's; evaluation sampling deterministic (centre"
+            " crop, centred windows)"
+        ),
         "test numbers must not change from one evaluation to the next",
         '00_data_1_labels, 00_data_2_segments',
         'mart_nb.labels.DataConfig mart_nb.segments.segment_frame_indices',
@@ -973,7 +1033,10 @@ DEVIATIONS = [
         'design choice',
         "choice 3: lexicon",
         "paper: SenticNet 5; code: senticnet 1.6 (SenticNet 6) on WordPiece tokens",
-        "SenticNet 6 (senticnet==1.6) by default, NRC EmoLex as a second backend; whole words and multi-word concepts, not word pieces",
+        (
+            "SenticNet 6 (senticnet==1.6) by default, NRC EmoLex as a second backend; whole words and multi-word"
+            " concepts, not word pieces"
+        ),
         "what the code uses; NRC's 8 emotions are VideoEmotion-8's classes",
         '02_lexicon',
         'mart_nb.lexicon.get_lexicon mart_nb.lexicon.SenticNetLexicon mart_nb.lexicon.NRCLexicon',
@@ -981,8 +1044,14 @@ DEVIATIONS = [
     (
         'design choice',
         "choice 4: hierarchical lexicon verification",
-        "paper: sentiment -> emotion -> intensity checks against D_tcam; absent from the code (every non-zero-polarity token kept)",
-        "E1 -> E2 -> E3 against a teacher's D_tcam, tau = 0.3 on min-max normalised scores, fallbacks (E1 words, then raw text); every rejection carries a reason",
+        (
+            "paper: sentiment -> emotion -> intensity checks against D_tcam; absent from the code (every"
+            " non-zero-polarity token kept)"
+        ),
+        (
+            "E1 -> E2 -> E3 against a teacher's D_tcam, tau = 0.3 on min-max normalised scores, fallbacks (E1 words,"
+            " then raw text); every rejection carries a reason"
+        ),
         "the paper's mechanism, made checkable on the planted distractor words",
         '03b_verification',
         'mart_nb.verification.verify_video',
@@ -990,9 +1059,21 @@ DEVIATIONS = [
     (
         'design choice',
         "choice 5: masking",
-        "paper Eq. 7: S hints then ceil(alpha M) masked, at the encoder input; code: encoder-output tokens, 0.9 CLS + 0.1 word attention, AttMask hints, p = 0.5",
-        "the code's values (0.9/0.1 scores, ratio 0.1 -> 0.5, hints from the top tokens, p_apply 0.5) with the paper's input placement and masks ranked over the video, weighted by the teacher's per-segment affect (MARTConfig); MARTConfig.official() for the code's output placement and per-segment ranking; Eq. 7, random/tube/frame masks as options",
-        "the code's values are the only published ones (the paper gives none for S, M or the mix lambda); with output placement the encoder sees what is masked, and per-segment ranking cannot move masks to the emotional segments",
+        (
+            "paper Eq. 7: S hints then ceil(alpha M) masked, at the encoder input; code: encoder-output tokens, 0.9 CLS"
+            " + 0.1 word attention, AttMask hints, p = 0.5"
+        ),
+        (
+            "the code's values (0.9/0.1 scores, ratio 0.1 -> 0.5, hints from the top tokens, p_apply 0.5) with the"
+            " paper's input placement and masks ranked over the video, weighted by the teacher's per-segment affect"
+            " (MARTConfig); MARTConfig.official() for the code's output placement and per-segment ranking; Eq. 7,"
+            " random/tube/frame masks as options"
+        ),
+        (
+            "the code's values are the only published ones (the paper gives none for S, M or the mix lambda); with"
+            " output placement the encoder sees what is masked, and per-segment ranking cannot move masks to the"
+            " emotional segments"
+        ),
         '04a_masking, 04c_mart',
         'mart_nb.masking.MaskConfig mart_nb.masking.make_mask mart_nb.mart.MARTConfig.official',
     ),
@@ -1000,7 +1081,10 @@ DEVIATIONS = [
         'design choice',
         "choice 6: recovery targets",
         "paper Table 5 'Ours': affective recovery; code: normalised pixels only (weight 0.05)",
-        "normalised tubelet pixels (masked MSE, weight 0.05) and the temporal emotion distribution (KL to the teacher's per-segment distribution, weight 1)",
+        (
+            "normalised tubelet pixels (masked MSE, weight 0.05) and the temporal emotion distribution (KL to the"
+            " teacher's per-segment distribution, weight 1)"
+        ),
         "the distribution target is what the paper's title and Table 5 describe; the code lacks it",
         '04a_masking',
         'mart_nb.masking.pixel_target mart_nb.masking.distribution_target mart_nb.masking.temporal_kl',
@@ -1008,7 +1092,10 @@ DEVIATIONS = [
     (
         'design choice',
         "choice 7: TACL objective",
-        "paper Eq. 5: InfoNCE pulling visual/audio lexicon features toward the language; code: sign-flipped CPC between visual and audio (tau 1)",
+        (
+            "paper Eq. 5: InfoNCE pulling visual/audio lexicon features toward the language; code: sign-flipped CPC"
+            " between visual and audio (tau 1)"
+        ),
         "Eq. 5, symmetric for audio, tau 0.1; the code's CPC as loss='cpc_official'",
         "the paper's stated objective; the code's minimises the wrong way (bug 4)",
         '04b_complementary',
@@ -1026,8 +1113,15 @@ DEVIATIONS = [
     (
         'design choice',
         "choice 9: training and model selection",
-        "code: 100 MART epochs, 150 fine-tuning epochs with EMA 0.999, Adam 1e-4 / wd 1e-3, batch 1 x 36, best *test* epoch; paper text: Adam 2e-4 / wd 0.04",
-        "MART stage then supervised fine-tuning with EMA 0.999, the code's optimiser (TrainConfig.paper; paper_text() for the paper's), selection on a validation split; best test epoch only as selection='test', flagged optimistic",
+        (
+            "code: 100 MART epochs, 150 fine-tuning epochs with EMA 0.999, Adam 1e-4 / wd 1e-3, batch 1 x 36, best"
+            " *test* epoch; paper text: Adam 2e-4 / wd 0.04"
+        ),
+        (
+            "MART stage then supervised fine-tuning with EMA 0.999, the code's optimiser (TrainConfig.paper;"
+            " paper_text() for the paper's), selection on a validation split; best test epoch only as selection='test',"
+            " flagged optimistic"
+        ),
         "choosing the epoch on the test split overstates the result",
         '05_train',
         'mart_nb.train.TrainConfig mart_nb.train.TrainConfig.paper_text',
@@ -1081,7 +1175,10 @@ DEVIATIONS = [
     (
         'data layer',
         "audio windows",
-        "a clip of at most Ns s tiled and cut into 1 s blocks, a longer one cut into Ns blocks with a random 1 s window each, independent of the frames",
+        (
+            "a clip of at most Ns s tiled and cut into 1 s blocks, a longer one cut into Ns blocks with a random 1 s"
+            " window each, independent of the frames"
+        ),
         "each 1 s window centred on its segment's frame window; only a clip under 1 s is tiled",
         "a segment's sound matches its frames",
         '00_data_4_audio',
@@ -1091,7 +1188,10 @@ DEVIATIONS = [
         'data layer',
         "subtitle bins",
         "equal bins of the audio's duration in floating point; subtitles past the clip reuse stale indices (bug 9)",
-        "each segment's span (its equal part of the frames, or its window in a short clip), compared exactly, in start order; such subtitles dropped",
+        (
+            "each segment's span (its equal part of the frames, or its window in a short clip), compared exactly, in"
+            " start order; such subtitles dropped"
+        ),
         "floating-point bins put lines on the wrong side of a boundary",
         '00_data_5_subtitles',
         'mart_nb.subtitles.subtitles_in_spans',
@@ -1109,7 +1209,10 @@ DEVIATIONS = [
         'data layer',
         "frame rate of frame folders",
         "30 fps assumed",
-        "the fps file, else the video file beside it, else the mp3's duration corrected for codec padding, else 30 fps with a warning",
+        (
+            "the fps file, else the video file beside it, else the mp3's duration corrected for codec padding, else 30"
+            " fps with a warning"
+        ),
         "subtitle times must meet the right frames",
         '00_data_3_media',
         'mart_nb.media.probe_frame_folder mart_nb.media.fps_from_audio',
@@ -1127,8 +1230,14 @@ DEVIATIONS = [
     (
         'model',
         "D_tcam: per-segment softmax",
-        "paper Eq. 3: D_tcam = softmax(fc(z_v)) repeated over segments, times the raw per-segment logits fc(z); code: per-segment logits only, unused",
-        "video-level softmax times the per-segment *softmax* (segment_activation='softmax'); the literal product as 'none'",
+        (
+            "paper Eq. 3: D_tcam = softmax(fc(z_v)) repeated over segments, times the raw per-segment logits fc(z);"
+            " code: per-segment logits only, unused"
+        ),
+        (
+            "video-level softmax times the per-segment *softmax* (segment_activation='softmax'); the literal product as"
+            " 'none'"
+        ),
         "raw logits have an arbitrary sign: the literal product can rank an improbable class first",
         '03a_host',
         'mart_nb.host.temporal_cam',
@@ -1136,9 +1245,18 @@ DEVIATIONS = [
     (
         'model',
         "recovery target: D_tcam / sum, not a softmax",
-        "paper: the temporal emotion distribution is recovered from the temporal scores D_tcam (Eq. 3), its normalisation not given; the obvious reading is P = softmax(D_tcam); code: no such target",
-        "P = D_tcam divided by its sum over classes (how='sum'); softmax with a temperature, and the over-time axis, as options",
-        "a softmax of values in [0, 1] is nearly flat (at most e / (e + C - 1)) and would hide the teacher's confidence",
+        (
+            "paper: the temporal emotion distribution is recovered from the temporal scores D_tcam (Eq. 3), its"
+            " normalisation not given; the obvious reading is P = softmax(D_tcam); code: no such target"
+        ),
+        (
+            "P = D_tcam divided by its sum over classes (how='sum'); softmax with a temperature, and the over-time"
+            " axis, as options"
+        ),
+        (
+            "a softmax of values in [0, 1] is nearly flat (at most e / (e + C - 1)) and would hide the teacher's"
+            " confidence"
+        ),
         '03a_host, 04a_masking',
         'mart_nb.masking.distribution_target',
     ),
@@ -1146,7 +1264,10 @@ DEVIATIONS = [
         'model',
         "video pixels and CLS token",
         "code: pixels as (x - 100) / 255, the video CLS copied from a DeiT checkpoint",
-        "ImageNet mean/std (what VideoMAE was trained with; video_norm='official' keeps the code's), the video CLS initialised at random",
+        (
+            "ImageNet mean/std (what VideoMAE was trained with; video_norm='official' keeps the code's), the video CLS"
+            " initialised at random"
+        ),
         "VideoMAE's weights expect ImageNet statistics; no second checkpoint to download",
         '03a_host',
         'mart_nb.host.HostConfig',
@@ -1155,8 +1276,15 @@ DEVIATIONS = [
         'option',
         "TACL shortcuts: text negatives and word matching",
         "paper Eq. 5 only (its negatives all from the other modality)",
-        "word_match=True (words must pick their own segment), an extension on by default in MARTConfig; text_negatives=True (other segments' language features as negatives) an option; TACLConfig's own default and MARTConfig.official() are Eq. 5 alone",
-        "Eq. 5 has a content-free minimum (the modality gap) and can be met on noise (query leakage), shown on a toy in 04b",
+        (
+            "word_match=True (words must pick their own segment), an extension on by default in MARTConfig;"
+            " text_negatives=True (other segments' language features as negatives) an option; TACLConfig's own default"
+            " and MARTConfig.official() are Eq. 5 alone"
+        ),
+        (
+            "Eq. 5 has a content-free minimum (the modality gap) and can be met on noise (query leakage), shown on a"
+            " toy in 04b"
+        ),
         '04b_complementary, 04c_mart',
         'mart_nb.complementary.TACLConfig mart_nb.complementary.tacl_match',
     ),
@@ -1164,8 +1292,15 @@ DEVIATIONS = [
         'option',
         "masking ranking across a video's segments",
         "code: the top tokens of each segment, so every segment loses the same number of tokens",
-        "ranking='video' ranks a video's Ns·N tokens together, and MARTConfig(segment_weight=True) scales scores by the teacher's per-segment affect; both on by default in MARTConfig, off in MaskConfig and MARTConfig.official()",
-        "per-segment ranking cannot put masks on the affective segments (its hit rate equals random masking's on the planted sample)",
+        (
+            "ranking='video' ranks a video's Ns·N tokens together, and MARTConfig(segment_weight=True) scales scores by"
+            " the teacher's per-segment affect; both on by default in MARTConfig, off in MaskConfig and"
+            " MARTConfig.official()"
+        ),
+        (
+            "per-segment ranking cannot put masks on the affective segments (its hit rate equals random masking's on"
+            " the planted sample)"
+        ),
         '04a_masking, 04c_mart',
         'mart_nb.masking.MaskConfig mart_nb.masking.segment_affect mart_nb.mart.MARTConfig',
     ),
@@ -1173,7 +1308,10 @@ DEVIATIONS = [
         'training',
         "a teacher stage (stage 0)",
         "paper: D_tcam from the host; code: no D_tcam is ever used",
-        "stage 0 trains the host supervised (best validation EMA weights -> teacher.pt); its D_tcam, under stop-gradient, drives verification and the distribution target",
+        (
+            "stage 0 trains the host supervised (best validation EMA weights -> teacher.pt); its D_tcam, under"
+            " stop-gradient, drives verification and the distribution target"
+        ),
         "the temporal distribution needs a model that already knows the classes",
         '05_train, 05a_runner',
         'mart_nb.runner.Trainer mart_nb.host.teacher_tcam',
@@ -1181,9 +1319,18 @@ DEVIATIONS = [
     (
         'training',
         "the MART host starts from scratch, not from the teacher",
-        "paper: the student starts from the pretrained backbones and learns from a fine-tuned teacher; code: no teacher",
-        "mart_init='scratch': the MART host starts from the baseline's initial weights (the same seed), the stage-0 teacher only gives D_tcam; mart_init='teacher' starts from the teacher's weights",
-        "a target that is the student's own starting point is self-distillation; a seed's teacher is trained once and shared by the sweep's arms (runs/teachers)",
+        (
+            "paper: the student starts from the pretrained backbones and learns from a fine-tuned teacher; code: no"
+            " teacher"
+        ),
+        (
+            "mart_init='scratch': the MART host starts from the baseline's initial weights (the same seed), the stage-0"
+            " teacher only gives D_tcam; mart_init='teacher' starts from the teacher's weights"
+        ),
+        (
+            "a target that is the student's own starting point is self-distillation; a seed's teacher is trained once"
+            " and shared by the sweep's arms (runs/teachers)"
+        ),
         '05_train, 09_ablations',
         'mart_nb.train.TrainConfig mart_nb.runner.Trainer mart_nb.ablations.run_sweep',
     ),
@@ -1192,7 +1339,10 @@ DEVIATIONS = [
         "EMA at small scale",
         "code: ModelEMA, decay 0.999 ramped over 2,000 updates",
         "tiny preset: decay 0.99 ramped over 30 updates (a window of ~100 steps); the paper preset keeps 0.999 / 2,000",
-        "at 20 steps an epoch the official values reach a decay of 0.14 after 300 steps: the average would be the last few steps",
+        (
+            "at 20 steps an epoch the official values reach a decay of 0.14 after 300 steps: the average would be the"
+            " last few steps"
+        ),
         '05_train',
         'mart_nb.train.TrainConfig mart_nb.train.ema_model',
     ),
@@ -1200,7 +1350,10 @@ DEVIATIONS = [
         'training',
         "the baseline gets the same number of epochs",
         "paper: the MBT baseline [SF]; its schedule is not given",
-        "method='supervised' trains the host with PCCE, EMA and the same selection from the same initial weights for as many epochs as the MART student (MART + fine-tuning; all three stages with mart_init='teacher')",
+        (
+            "method='supervised' trains the host with PCCE, EMA and the same selection from the same initial weights"
+            " for as many epochs as the MART student (MART + fine-tuning; all three stages with mart_init='teacher')"
+        ),
         "a comparison at equal training of the evaluated model; the teacher's stage is extra cost",
         '05_train',
         'mart_nb.train.TrainConfig.stages mart_nb.train.TrainConfig.student_epochs',
@@ -1208,18 +1361,33 @@ DEVIATIONS = [
     (
         'model',
         "TACL auxiliary heads: after the projections, pooled first",
-        "code: v_fc / a_fc classify Mlp_v(v2l), the cross-attention output after the per-modality MLP, per word, then averaged (MART.py, TemporalAffectiveComplementaryLearning)",
-        "aux_input='projected': the heads read proj_v / proj_a of the word-pooled features, averaged over the segments; 'attention' reads before the projections",
-        "the official placement ties the projections to the class; pooling the words before the MLP gives one projection per segment, as Eq. 5 needs",
+        (
+            "code: v_fc / a_fc classify Mlp_v(v2l), the cross-attention output after the per-modality MLP, per word,"
+            " then averaged (MART.py, TemporalAffectiveComplementaryLearning)"
+        ),
+        (
+            "aux_input='projected': the heads read proj_v / proj_a of the word-pooled features, averaged over the"
+            " segments; 'attention' reads before the projections"
+        ),
+        (
+            "the official placement ties the projections to the class; pooling the words before the MLP gives one"
+            " projection per segment, as Eq. 5 needs"
+        ),
         '04b_complementary',
         'mart_nb.complementary.TACL mart_nb.complementary.TACLConfig',
     ),
     (
         'model',
         "a learnable projection on the language positive",
-        "paper Eq. 5: the language feature x^l is the positive; code: no language positive at all (CPC between v2l and a2l)",
+        (
+            "paper Eq. 5: the language feature x^l is the positive; code: no language positive at all (CPC between v2l"
+            " and a2l)"
+        ),
         "proj_l, an MLP trained with everything else, maps the pooled word features before the L2 norm",
-        "the recommended reading of Eq. 5 (a projection per side); it lets the positive move toward the anchors, which makes the loss easy to meet",
+        (
+            "the recommended reading of Eq. 5 (a projection per side); it lets the positive move toward the anchors,"
+            " which makes the loss easy to meet"
+        ),
         '04b_complementary',
         'mart_nb.complementary.TACL',
     ),
@@ -1227,17 +1395,29 @@ DEVIATIONS = [
         'model',
         "the text encoder is trained",
         "code: BERT is never updated (the optimiser is built before the MART wrapper, bug 3)",
-        "MARTConfig.tiny/paper set freeze_text=False and train the text encoder at text_lr_scale = 0.1 x lr; TACLConfig(freeze_text=True) freezes it",
-        "every module of the objective learns (bug 3 fixed); a moving language target is one more way for Eq. 5 to fall without the video",
+        (
+            "MARTConfig.tiny/paper set freeze_text=False and train the text encoder at text_lr_scale = 0.1 x lr;"
+            " TACLConfig(freeze_text=True) freezes it"
+        ),
+        (
+            "every module of the objective learns (bug 3 fixed); a moving language target is one more way for Eq. 5 to"
+            " fall without the video"
+        ),
         '04b_complementary, 04c_mart',
         'mart_nb.mart.MARTConfig mart_nb.complementary.TACLConfig',
     ),
     (
         'model',
         "word attention without the official ReLUs and DropPath",
-        "code: MultiHeadAttentionOp puts a ReLU after q, k, v and the output Linear, no residual; v2l goes through DropPath(0.01) before Mlp_v",
+        (
+            "code: MultiHeadAttentionOp puts a ReLU after q, k, v and the output Linear, no residual; v2l goes through"
+            " DropPath(0.01) before Mlp_v"
+        ),
         "WordAttention is plain multi-head attention (linear q, k, v and output), no DropPath",
-        "the paper's Eq. 4 is plain attention; ReLUs on q and k clip their negative parts; DropPath 0.01 is left out (its effect is not measured here)",
+        (
+            "the paper's Eq. 4 is plain attention; ReLUs on q and k clip their negative parts; DropPath 0.01 is left"
+            " out (its effect is not measured here)"
+        ),
         '04b_complementary',
         'mart_nb.complementary.WordAttention',
     ),

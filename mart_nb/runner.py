@@ -80,8 +80,8 @@ def train_one_epoch(model:nn.Module, loader, opt:torch.optim.Optimizer, cfg:Trai
             with _autocast(device, cfg.amp): loss, logs = step(model, batch)
             if not torch.isfinite(loss):
                 raise NonFiniteLossError(
-                    f"epoch {epoch}, batch {i}: the loss is {loss.item()} ({_fmt(logs)}). The weights were not "
-                    f"updated and the last checkpoint in {cfg.out_dir} is intact. Fix: lower lr (now {cfg.lr}) and resume."
+                    f"epoch {epoch}, batch {i}: the loss is {loss.item()} ({_fmt(logs)}). The weights were not updated"
+                    f" and the last checkpoint in {cfg.out_dir} is intact. Fix: lower lr (now {cfg.lr}) and resume."
                 )
             (loss / cfg.accumulation).backward()
         if last:
@@ -350,8 +350,9 @@ def progress_line(row:dict, history:Sequence[dict], total:int) -> str:
     left = (total - done) * (sum(secs) / len(secs)) if secs else float('nan')
     val = f", val AccE {row['val_acc_e']:.3f}" if 'val_acc_e' in row else ''
     return (
-        f"[mart_nb] {row['stage']} epoch {row['stage_epoch'] + 1} ({done}/{total}): loss {row.get('train_loss', float('nan')):.4f}{val}, "
-        f"{row.get('seconds', 0):.1f} s, about {left / 60:.1f} min left"
+        f"[mart_nb] {row['stage']} epoch {row['stage_epoch'] + 1} ({done}/{total}): loss"
+        f" {row.get('train_loss', float('nan')):.4f}{val}, {row.get('seconds', 0):.1f} s, about {left / 60:.1f} min"
+        " left"
     )
 
 @patch

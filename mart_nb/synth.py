@@ -6,7 +6,7 @@
 from __future__ import annotations
 from collections import Counter
 import glob, hashlib, json, math, os, re, shutil, socket, tempfile
-from dataclasses import dataclass, asdict, field, replace
+from dataclasses import dataclass, asdict
 from pathlib import Path
 from typing import Optional, Sequence
 
@@ -15,7 +15,7 @@ import numpy as np
 import torch
 from tqdm.auto import tqdm
 
-from .data import DATASETS, NEG, NEU, POS, DataConfig, DatasetInfo, sample_root, segment_frame_indices
+from .data import DATASETS, NEG, NEU, POS, DataConfig, DatasetInfo, segment_frame_indices
 
 # %% auto #0
 __all__ = ['GENERATOR_VERSION', 'NEWER_FIELDS', 'CLASS_PITCH_HZ', 'CLASS_WORDS', 'CARRIERS', 'NEUTRAL_LINES', 'DESIGNS',
@@ -656,7 +656,8 @@ def set_oracles(root, subset:str='testing', data_cfg:Optional[DataConfig]=None, 
     truths = [load_truth(root, (e['annotations']['label'], vid)) for vid, e in split.items() if e['subset'] == subset]
     if not truths or any(t is None for t in truths):
         raise FileNotFoundError(
-            f"{root}: subset {subset!r} has no videos or lacks truth/ sidecars; pass a planted set made by mart_nb.synth"
+            f"{root}: subset {subset!r} has no videos or lacks truth/ sidecars; pass a planted set made by"
+            " mart_nb.synth"
         )
     return planted_oracles(truths, data_cfg or DataConfig.tiny())
 

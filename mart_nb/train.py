@@ -23,11 +23,11 @@ from .complementary import tacl_infonce
 from .masking import hit_rate
 
 # %% auto #0
-__all__ = ['PRESETS', 'METHODS', 'MART_INITS', 'PLANTED_SETS', 'TrainConfig', 'ConfigError', 'resolve_path', 'check_config',
-           'lr_at', 'ema_model', 'classification_metrics', 'RunData', 'hold_out', 'first_videos', 'build_data',
-           'derangement', 'shuffle_subtitles', 'default_data_root', 'supervised_step', 'mart_step', 'evaluate',
-           'planted_tokens', 'mart_probe', 'planted_curve_kl', 'read_history', 'plot_history', 'recovered_curves',
-           'plot_curves']
+__all__ = ['PRESETS', 'METHODS', 'MART_INITS', 'PLANTED_SETS', 'SCHEDULES', 'SHORT_EPOCHS', 'TrainConfig', 'ConfigError',
+           'resolve_path', 'check_config', 'with_schedule', 'lr_at', 'ema_model', 'classification_metrics', 'RunData',
+           'hold_out', 'first_videos', 'build_data', 'derangement', 'shuffle_subtitles', 'default_data_root',
+           'supervised_step', 'mart_step', 'evaluate', 'planted_tokens', 'mart_probe', 'planted_curve_kl',
+           'read_history', 'plot_history', 'recovered_curves', 'plot_curves']
 
 # %% ../nbs/05_train.ipynb #53e03996
 PRESETS = ('tiny', 'paper')
@@ -194,6 +194,21 @@ def _check_teacher(cfg:TrainConfig):
             f"teacher {path} was trained for dataset={meta['dataset']!r}, preset={meta['preset']!r}; "
             f"this run has dataset={cfg.dataset!r}, preset={cfg.preset!r}. Train a teacher for it (teacher=None)."
         )
+
+# %% ../nbs/05_train.ipynb #a70a6657
+SCHEDULES = ('reference', 'short')
+SHORT_EPOCHS = dict(epochs_teacher=4, epochs_mart=8, epochs_finetune=5)   # the README's quick start, tiny preset
+
+def with_schedule(cfg:TrainConfig, schedule:str='reference') -> TrainConfig:
+    "`cfg` with the epochs of `schedule`: 'reference' (its preset's, those of the reference runs) or 'short' (`SHORT_EPOCHS`, tiny preset only)."
+    _choice('schedule', schedule, SCHEDULES)
+    if schedule == 'reference': return cfg
+    if cfg.preset != 'tiny':
+        raise ConfigError(
+            f"schedule='short' is the tiny preset's two-minute CPU run, not one of preset={cfg.preset!r}: "
+            "pass schedule='reference' (or set epochs_teacher, epochs_mart and epochs_finetune)."
+        )
+    return replace(cfg, **SHORT_EPOCHS)
 
 # %% ../nbs/05_train.ipynb #f9bce5a7
 def lr_at(step:int, cfg:TrainConfig) -> float:

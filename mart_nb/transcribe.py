@@ -5,7 +5,7 @@
 # %% ../nbs/00c_transcribe.ipynb #d416f1ae
 from __future__ import annotations
 import argparse, io, os, shutil, subprocess, sys, tempfile, warnings
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Optional, Sequence
 
@@ -13,7 +13,7 @@ import numpy as np
 import pysrt
 from tqdm.auto import tqdm
 
-from .data import (AudioDecodeError, DataConfig, MartDataError, Subtitle, VIDEO_EXTS, decode_audio,
+from .data import (DataConfig, MartDataError, Subtitle, VIDEO_EXTS, decode_audio,
                           export_frame_layout, probe_video_file)
 
 # %% auto #0
@@ -80,7 +80,8 @@ def load_whisper(model_dir, device:str='cpu', compute_type:str='int8'):
         raise TranscribeError(
             folder,
             f"is not a faster-whisper model ({type(e).__name__}: {str(e).splitlines()[0]}).",
-            "pass a CTranslate2 conversion of Whisper (model.bin, config.json, tokenizer.json), e.g. faster-whisper-large-v3.",
+            "pass a CTranslate2 conversion of Whisper (model.bin, config.json, tokenizer.json), e.g."
+            " faster-whisper-large-v3.",
         ) from None
 
 def whisper_words(wave_:np.ndarray, model, language:Optional[str]=None) -> list:
@@ -309,7 +310,10 @@ def cli_parser() -> argparse.ArgumentParser:
         '--backend',
         default='pocketsphinx',
         choices=BACKENDS,
-        help="pocketsphinx (default: offline, its English model ships in the wheel) or faster-whisper (needs --model-dir)",
+        help=(
+            "pocketsphinx (default: offline, its English model ships in the wheel) or faster-whisper (needs"
+            " --model-dir)"
+        ),
     )
     ap.add_argument(
         '--model-dir',

@@ -4,13 +4,13 @@
 
 # %% ../nbs/03b_verification.ipynb #996bf578
 from __future__ import annotations
-from dataclasses import dataclass, field, asdict
+from dataclasses import dataclass
 from typing import Optional, Sequence
 
 import numpy as np
 import torch
 
-from .data import DATASETS, DatasetInfo, SENTIMENTS
+from .data import DatasetInfo, SENTIMENTS
 from .lexicon import Lexicon, get_lexicon, unreached_classes
 
 # %% auto #0

@@ -1,29 +1,19 @@
 """End-to-end checks of the README's entry points: papermill runs a notebook with parameters on another dataset."""
-import json, shutil
+import json
 from pathlib import Path
 
 import papermill as pm
 
-from mart_nb.data import export_frame_layout, sample_root
+from mart_nb.data import export_frame_layout
+from mart_nb.testing import sample_copy
 
 ROOT = Path(__file__).resolve().parents[1]
 
 
 def _small_frame_layout(dst: Path) -> Path:
     "One training video per class of the sample, converted to the official frame-folder layout."
-    src = sample_root()
-    split = json.loads((src / 've8_01.json').read_text())
-    keep, seen = {}, set()
-    for vid, ent in split['database'].items():
-        if ent['subset'] == 'training' and ent['annotations']['label'] not in seen:
-            keep[vid] = ent; seen.add(ent['annotations']['label'])
-    (dst / 'videos_src').mkdir(parents=True)
-    for vid, ent in keep.items():
-        for sub, ext in (('videos', '.mp4'), ('srt', '.srt')):
-            (dst / 'videos_src' / sub / ent['annotations']['label']).mkdir(parents=True, exist_ok=True)
-            shutil.copy(src / sub / ent['annotations']['label'] / f'{vid}{ext}', dst / 'videos_src' / sub / ent['annotations']['label'])
-    (dst / 'videos_src' / 'split.json').write_text(json.dumps({'labels': split['labels'], 'database': keep}))
-    return export_frame_layout(dst / 'videos_src', dst / 'frames', 'split.json')
+    src, _ = sample_copy(dst)
+    return export_frame_layout(src, dst / 'frames', 'split.json')
 
 
 def test_papermill_data_notebook_on_a_real_layout(tmp_path):

@@ -28,7 +28,7 @@ from fastcore.basics import patch
 # %% auto #0
 __all__ = ['RESUMABLE_CHANGES', 'save_checkpoint', 'load_checkpoint', 'NonFiniteLossError', 'train_one_epoch', 'DistInfo',
            'init_distributed', 'is_main_process', 'barrier', 'Trainer', 'saved_host_config', 'host_from_state',
-           'load_host', 'load_mart', 'param_groups', 'EpochBatches', 'progress_line', 'write_predictions',
+           'load_host', 'load_mart', 'param_groups', 'EpochBatches', 'time_left', 'progress_line', 'write_predictions',
            'run_training', 'field_comments', 'cli_parser', 'config_from_args', 'main']
 
 # %% ../nbs/05a_runner.ipynb #41d1fe44
@@ -343,16 +343,23 @@ def _run_stage(self:Trainer, si:int, name:str, epochs:int, first_epoch:int):
                 row.update(mart_probe(model, self.teacher, *self.probe_batch(), row['mask_ratio'], self.device))
         self._after_epoch(si, name, epoch, logs['steps'], row, model, host, ema, opt)
 
-def progress_line(row:dict, history:Sequence[dict], total:int) -> str:
-    "One line per epoch for the terminal: stage, epoch, training loss, validation AccE, and the time left at the mean epoch time so far."
-    done = len(history)
-    secs = [h['seconds'] for h in history if 'seconds' in h]
-    left = (total - done) * (sum(secs) / len(secs)) if secs else float('nan')
+def time_left(history:Sequence[dict], stages:Sequence[tuple]) -> float:
+    "Seconds still to train: each stage's remaining epochs at that stage's mean epoch time so far, a stage not yet seen at the mean of all."
+    secs = {}
+    for h in history:
+        if 'seconds' in h: secs.setdefault(h['stage'], []).append(h['seconds'])
+    every = [s for v in secs.values() for s in v]
+    if not every: return float('nan')
+    mean = lambda name: sum(secs.get(name, every)) / len(secs.get(name, every))
+    return sum(max(0, n - sum(h['stage'] == name for h in history)) * mean(name) for name, n in stages)
+
+def progress_line(row:dict, history:Sequence[dict], stages:Sequence[tuple]) -> str:
+    "One line per epoch for the terminal: stage, epoch, training loss, validation AccE, and the time left (`time_left`) of the run's `stages`."
     val = f", val AccE {row['val_acc_e']:.3f}" if 'val_acc_e' in row else ''
     return (
-        f"[mart_nb] {row['stage']} epoch {row['stage_epoch'] + 1} ({done}/{total}): loss"
-        f" {row.get('train_loss', float('nan')):.4f}{val}, {row.get('seconds', 0):.1f} s, about {left / 60:.1f} min"
-        " left"
+        f"[mart_nb] {row['stage']} epoch {row['stage_epoch'] + 1} ({len(history)}/{sum(n for _, n in stages)}): "
+        f"loss {row.get('train_loss', float('nan')):.4f}{val}, {row.get('seconds', 0):.1f} s, "
+        f"about {time_left(history, stages) / 60:.1f} min left"
     )
 
 @patch
@@ -396,7 +403,7 @@ def _after_epoch(self:Trainer, si, name, epoch, steps, row, model, host, ema, op
     if self.dist.main:
         with open(self.out / 'metrics.jsonl', 'a') as f: f.write(json.dumps(row) + '\n')
         if cfg.progress:
-            print(progress_line(row, st['history'], sum(e for _, e in cfg.stages())), file=sys.stderr, flush=True)
+            print(progress_line(row, st['history'], cfg.stages()), file=sys.stderr, flush=True)
         if name == 'mart' and epoch + 1 == cfg.epochs_mart:
             save_checkpoint(
                 dict(config=asdict(cfg), host_config=asdict(cfg.host_config()), mart=model.state_dict()),

@@ -344,7 +344,7 @@ def _run_stage(self:Trainer, si:int, name:str, epochs:int, first_epoch:int):
         self._after_epoch(si, name, epoch, logs['steps'], row, model, host, ema, opt)
 
 def time_left(history:Sequence[dict], stages:Sequence[tuple]) -> float:
-    "Seconds still to train: each stage's remaining epochs at that stage's mean epoch time so far, a stage not yet seen at the mean of all."
+    "Seconds left: each stage's remaining epochs at its mean epoch time so far (a stage not yet seen: the mean of all)."
     secs = {}
     for h in history:
         if 'seconds' in h: secs.setdefault(h['stage'], []).append(h['seconds'])
@@ -354,7 +354,7 @@ def time_left(history:Sequence[dict], stages:Sequence[tuple]) -> float:
     return sum(max(0, n - sum(h['stage'] == name for h in history)) * mean(name) for name, n in stages)
 
 def progress_line(row:dict, history:Sequence[dict], stages:Sequence[tuple]) -> str:
-    "One line per epoch for the terminal: stage, epoch, training loss, validation AccE, and the time left (`time_left`) of the run's `stages`."
+    "One line per epoch for the terminal: stage, epoch, training loss, validation AccE and the time left (`time_left`)."
     val = f", val AccE {row['val_acc_e']:.3f}" if 'val_acc_e' in row else ''
     return (
         f"[mart_nb] {row['stage']} epoch {row['stage_epoch'] + 1} ({len(history)}/{sum(n for _, n in stages)}): "

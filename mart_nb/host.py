@@ -4,9 +4,10 @@
 
 # %% ../nbs/03a_host.ipynb #e3a60a33
 from __future__ import annotations
-import contextlib, math
+import contextlib, math, os
 import transformers
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Optional, Sequence
 
 import torch
@@ -18,15 +19,21 @@ from transformers import ASTConfig, ASTModel, VideoMAEConfig, VideoMAEModel
 from transformers.utils import logging as hf_logging
 import huggingface_hub.utils as hf_hub_utils
 
-from .data import DATASETS, DatasetInfo
+from .data import DATASETS, DatasetInfo, project_root
 from fastcore.basics import patch
 
 # %% auto #0
-__all__ = ['HostConfig', 'sinusoid_table', 'video_config', 'audio_config', 'HostOutput', 'MBT', 'build_mbt', 'mbt_tiny',
-           'mbt_vitb_ast', 'pcce_loss', 'temporal_cam', 'teacher_tcam', 'train_supervised', 'predict', 'plot_tcam',
-           'LoadReport', 'load_video_encoder', 'crop_ast_positions', 'load_audio_encoder']
+__all__ = ['POOLINGS', 'tiny_checkpoint', 'HostConfig', 'sinusoid_table', 'video_config', 'audio_config', 'HostOutput', 'MBT',
+           'build_mbt', 'mbt_tiny', 'mbt_vitb_ast', 'pcce_loss', 'temporal_cam', 'teacher_tcam', 'train_supervised',
+           'predict', 'plot_tcam', 'LoadReport', 'load_video_encoder', 'crop_ast_positions', 'load_audio_encoder']
 
 # %% ../nbs/03a_host.ipynb #d1417cd1
+def tiny_checkpoint(part:str) -> Path:
+    "Folder of the tiny host's pretrained `part` ('video' or 'audio', `nbs/03c_pretrain`): `$MART_NB_PRETRAINED/<part>`, else the checkout's `data_samples/pretrained/tiny/<part>`."
+    if part not in ('video', 'audio'): raise ValueError(f"part={part!r} is not 'video' or 'audio'")
+    env = os.environ.get('MART_NB_PRETRAINED')
+    return Path(env) / part if env else project_root() / 'data_samples' / 'pretrained' / 'tiny' / part
+
 @dataclass
 class HostConfig:
     "Sizes and options of the MBT host model (defaults = the official MART code, `models/mbt/MBT.py`)."
@@ -48,6 +55,8 @@ class HostConfig:
     video_norm: str = 'imagenet'      # 'imagenet' (what VideoMAE weights expect) or 'official' ((x - 100) / 255)
     dropout: float = 0.0              # hidden dropout inside both encoders
     lambda_0: float = 0.5             # PCCE penalty for a prediction of the wrong polarity
+    # temporal pooling of the segment features into the video's: 'max' (MART §3) or 'mean' (the official code)
+    pooling: str = 'max'
     video_checkpoint: Optional[str] = None   # hub name or local folder of a VideoMAE model (None = random weights)
     audio_checkpoint: Optional[str] = None   # hub name or local folder of an AST model
     attn_implementation: str = 'sdpa' # transformers' attention kernel ('sdpa' or 'eager'; same numbers, sdpa is faster)
@@ -66,10 +75,11 @@ class HostConfig:
         return cls(**{**(ckpt if pretrained else {}), **kw})
 
     @classmethod
-    def tiny(cls, **kw):
-        "CPU preset: width 64, 4 blocks (2 fused), 4 bottleneck tokens, 32x32 frames, 48 audio patches."
+    def tiny(cls, pretrained:bool=False, **kw):
+        "CPU preset: width 64, 4 blocks (2 fused), 4 bottleneck tokens, 32x32 frames, 48 audio patches; random encoders, or with `pretrained` those of `nbs/03c_pretrain` (what a training run starts from)."
+        ckpt = dict(video_checkpoint=str(tiny_checkpoint('video')), audio_checkpoint=str(tiny_checkpoint('audio')))
         return cls(**{**dict(hidden=64, layers=4, heads=4, mlp=128, fusion_layers=2, n_bottleneck=4, frame_size=32,
-                             audio_stride=16, freeze_audio_layers=0), **kw})
+                             audio_stride=16, freeze_audio_layers=0), **(ckpt if pretrained else {}), **kw})
 
     @property
     def info(self) -> DatasetInfo: return DATASETS[self.dataset]
@@ -176,6 +186,8 @@ class MBT(nn.Module):
                 f"freeze_audio_layers={cfg.freeze_audio_layers} must lie in [0, {cfg.layers - cfg.fusion_layers}]: "
                 "only blocks before the fusion blocks can be frozen"
             )
+        if cfg.pooling not in POOLINGS:
+            raise ValueError(f"pooling={cfg.pooling!r} is not one of {list(POOLINGS)}")
         self.cfg, D = cfg, cfg.hidden
         self.video = video if video is not None else VideoMAEModel(video_config(cfg))
         self.audio = audio if audio is not None else ASTModel(audio_config(cfg))
@@ -257,6 +269,14 @@ def encode(self:MBT, video, audio, return_attention:bool=False):
     cls_att = attn[0].mean(1)[:, 0, 1:1 + cfg.n_video_tokens] if attn else None   # (B*Ns, N)
     return v, self.audio.layernorm(a), cls_att
 
+# %% ../nbs/03a_host.ipynb #271a7c0e
+POOLINGS = ('max', 'mean')
+
+@patch
+def pool(self:MBT, z:torch.Tensor) -> torch.Tensor:
+    "Segment features `[B, Ns, D]` -> the video's `[B, D]`: the element-wise maximum over segments (`pooling='max'`) or the mean."
+    return z.amax(1) if self.cfg.pooling == 'max' else z.mean(1)
+
 # %% ../nbs/03a_host.ipynb #26122c8e
 @patch
 def forward(self:MBT, video:torch.Tensor, audio:torch.Tensor, return_attention:bool=False) -> HostOutput:
@@ -268,13 +288,12 @@ def forward(self:MBT, video:torch.Tensor, audio:torch.Tensor, return_attention:b
     v, a, cls_att = self.encode(video, audio, return_attention)
     video_cls = rearrange(self.fc_norm(v[:, 0]), '(b s) d -> b s d', b=B)           # (B, Ns, D)
     audio_cls = rearrange((a[:, 0] + a[:, 1]) / 2, '(b s) d -> b s d', b=B)          # (B, Ns, D)
-    seg_v, seg_a = self.v_fc(video_cls), self.a_fc(audio_cls)                       # (B, Ns, C) each
-    lv, la = seg_v.mean(1), seg_a.mean(1)                                           # heads are linear: = fc(mean z)
+    lv, la = self.v_fc(self.pool(video_cls)), self.a_fc(self.pool(audio_cls))      # fc(z_v): (B, C) each
     return HostOutput(
         logits=lv + la,
         logits_video=lv,
         logits_audio=la,
-        segment_logits=seg_v + seg_a,
+        segment_logits=self.v_fc(video_cls) + self.a_fc(audio_cls),                  # fc(z): (B, Ns, C)
         video_cls=video_cls,
         audio_cls=audio_cls,
         video_tokens=v[:, 1:],

@@ -22,7 +22,8 @@ __all__ = ['TABLE1_DATASETS', 'TABLE2_DATASETS', 'PAPER_METRICS', 'EK6_COLUMNS',
            'RunReadError', 'RunWarning', 'data_kind', 'recipe_changes', 'method_name', 'read_run', 'runs_frame',
            'collect_runs', 'summarise', 'Comparison', 'judge', 'read_predictions', 'paired_difference', 'plot_paired',
            'compare_arms', 'compare', 'paper_beside_ours', 'planted_group', 'plot_planted', 'learning_curves',
-           'plot_learning_curves', 'planted_references', 'results_table', 'markdown_table', 'deviations']
+           'plot_learning_curves', 'planted_references', 'results_table', 'markdown_table', 'stage_epochs',
+           'deviations']
 
 # %% ../nbs/06_report.ipynb #f41a65be
 TABLE1_DATASETS = ('Ekman6', 'VideoEmotion8', 'PERR')       # Table 1's column groups, in the printed order
@@ -221,7 +222,8 @@ def _read_json(path:Path, fix:str):
 
 # TrainConfig fields whose defaults changed -> the value a config.json written before the field existed stands for
 # (None: no label)
-LABELLED_FIELDS = {'ema_decay': None, 'ema_ramp': None, 'mart_init': 'teacher', 'shuffle_text': False}
+LABELLED_FIELDS = {'ema_decay': None, 'ema_ramp': None, 'mart_init': 'teacher', 'shuffle_text': False, 'pretrained': None,
+                   'pooling': 'mean', 'patience': 0}
 # the tiny preset's EMA before it was made active at small scale (05_train)
 OFFICIAL_EMA = dict(ema_decay=0.999, ema_ramp=2000)
 # MARTConfig fields whose defaults changed with the MART recipe (04c), and their values before it (the official code's)
@@ -242,6 +244,8 @@ def recipe_changes(cfg:dict, resolved:Optional[dict]=None) -> dict:
     from mart_nb.mart import mart_config
     from mart_nb.train import TrainConfig
     base = asdict(TrainConfig.paper() if cfg.get('preset') == 'paper' else TrainConfig.tiny())
+    # a tiny run from before the pretrained tiny host (it came with `pooling`) had random encoders, whatever it says
+    if cfg.get('preset', 'tiny') == 'tiny' and 'pooling' not in cfg: cfg = {**cfg, 'pretrained': False}
     out = {
         k: cfg.get(k, old)
         for k, old in LABELLED_FIELDS.items()
@@ -832,7 +836,9 @@ def _pm(mean:float, std:float, digits:int=3) -> str:
     if not np.isfinite(mean): return ''
     return f"{mean:.{digits}f}" + (f" ± {std:.{digits}f}" if np.isfinite(std) else '')
 
-def results_table(runs:pd.DataFrame, data:str=BENCHMARK) -> pd.DataFrame:
+def results_table(runs:pd.DataFrame, data:str=BENCHMARK,
+                  names:Optional[dict]=None,   # {method label: row name}: only these methods, in this order
+                 ) -> pd.DataFrame:
     "One row per method on planted data `data` (mean ± sample std over seeds), then chance and the oracles (AccE only)."
     g = planted_group(runs, data)
     refs = planted_references(data)
@@ -844,16 +850,18 @@ def results_table(runs:pd.DataFrame, data:str=BENCHMARK) -> pd.DataFrame:
             RunWarning,
         )
     s = summarise(g)
+    if names is not None: s = s[s.method.isin(list(names))]
+    order = {m: k for k, m in enumerate(names or ('supervised', 'mart'))}
     rows = [
         dict(
-            row=r.method,
+            row=(names or {}).get(r.method, r.method),
             seeds=str(int(r.n_runs)),
             AccE=_pm(r.acc_e_mean, r.acc_e_std),
             F1E=_pm(r.f1_e_mean, r.f1_e_std),
             AccS=_pm(r.acc_s_mean, r.acc_s_std),
             **{'temporal KL': _pm(r.temporal_kl_mean, r.temporal_kl_std, 2)}
         )
-        for r in s.sort_values('method', key=lambda m: m.map({'supervised': 0, 'mart': 1}).fillna(2)).itertuples()
+        for r in s.sort_values('method', key=lambda m: m.map(order).fillna(len(order)), kind='stable').itertuples()
     ]
     rows += [dict(row=r.row, seeds='', AccE=f"{r.acc_e:.3f}", F1E='', AccS='', **{'temporal KL': ''})
              for r in refs.itertuples()]
@@ -864,6 +872,32 @@ def markdown_table(df:pd.DataFrame) -> str:
     cell = lambda v: '' if v is None or (isinstance(v, float) and not np.isfinite(v)) else str(v)
     lines = ['| ' + ' | '.join(map(str, df.columns)) + ' |', '|' + '---|' * len(df.columns)]
     return '\n'.join(lines + ['| ' + ' | '.join(cell(v) for v in row) + ' |' for row in df.itertuples(index=False)])
+
+# %% ../nbs/06_report.ipynb #badf23ef
+def _stage_rows(hist:Sequence[dict], stage:str) -> tuple:
+    "(epochs trained, the first best epoch by validation (AccE, F1E), its distance from the stage's last epoch, its AccE)."
+    rows = [h for h in hist if h['stage'] == stage and 'val_acc_e' in h]
+    if not rows: return 0, None, None, float('nan')
+    best = max(rows, key=lambda h: (h['val_acc_e'], h.get('val_f1_e', 0.0)))       # the first of the best, as selected
+    return len(rows), best['epoch'], rows[-1]['epoch'] - best['epoch'], best['val_acc_e']
+
+def stage_epochs(runs:pd.DataFrame) -> pd.DataFrame:
+    "Per run: the teacher's and the fine-tuning's epochs against their caps, how far before each stage's end its best epoch lies, and the teacher's best validation AccE."
+    from mart_nb.train import TrainConfig, read_history
+    rows = []
+    for r in runs.itertuples():
+        cfg = json.loads((Path(r.path) / 'config.json').read_text())
+        caps = dict(TrainConfig(**{f: cfg[f] for f in TrainConfig.__dataclass_fields__ if f in cfg}).stages())
+        hist = read_history(r.path)
+        ft, _, ft_end, _ = _stage_rows(hist, 'finetune')
+        te, te_best, te_end, te_acc = _stage_rows(hist, 'teacher')
+        rows.append(dict(method=r.method, seed=r.seed, finetune_epochs=ft, finetune_cap=caps.get('finetune'),
+                         selected_epoch=r.selected_epoch, selected_from_end=ft_end, teacher_epochs=te,
+                         teacher_cap=caps.get('teacher'), teacher_best_epoch=te_best, teacher_from_end=te_end,
+                         teacher_val_acc_e=te_acc, path=r.path))
+    return pd.DataFrame(rows, columns=['method', 'seed', 'finetune_epochs', 'finetune_cap', 'selected_epoch',
+                                       'selected_from_end', 'teacher_epochs', 'teacher_cap', 'teacher_best_epoch',
+                                       'teacher_from_end', 'teacher_val_acc_e', 'path'])
 
 # %% ../nbs/06_report.ipynb #d41851a4
 DEVIATION_COLUMNS = ('kind', 'item', 'official code / paper', 'mart_nb', 'reason', 'where', 'code')
@@ -1424,11 +1458,62 @@ DEVIATIONS = [
     (
         'model',
         "temporal pooling",
-        "paper: temporal max-pooling; code: the mean over segments",
-        "the mean over segments (the code)",
-        "the code's choice; the heads are linear, so the mean of segment logits is the logit of the mean feature",
-        '03a_host',
-        'mart_nb.host.MBT',
+        "paper: temporal max-pooling (§3.1); code: the mean over segments (models/mbt/MBT.py)",
+        (
+            "HostConfig.pooling='max' by default, the element-wise maximum of the segment features before the heads;"
+            " 'mean', the code's, is an option; D_tcam (Eq. 3) is defined for both"
+        ),
+        (
+            "the paper is the reference; on the planted benchmark the pooling decides the baseline (the reference runs"
+            " are made under both)"
+        ),
+        '03a_host, 06_report',
+        'mart_nb.host.MBT.pool mart_nb.host.HostConfig mart_nb.train.TrainConfig',
+    ),
+    (
+        'model',
+        "the tiny host's pretrained encoders",
+        (
+            "the paper's host starts from VideoMAE (self-supervised on Kinetics) and AST (supervised on AudioSet's sound"
+            " classes); the code loads both checkpoints"
+        ),
+        (
+            "the tiny encoders are pretrained on 320 unlabelled planted-style videos: VideoMAE's masked tubes (3 of 4"
+            " positions), and for audio SSAST's masked spectrogram patches instead of a sound-class task"
+        ),
+        (
+            "no public checkpoint has the tiny sizes; the pool's only sounds are polarity tones, so a sound-class task"
+            " would teach the emotion labels' sentiment"
+        ),
+        '03c_pretrain',
+        'mart_nb.pretrain.pretrain mart_nb.pretrain.ASTForMaskedPatches mart_nb.host.tiny_checkpoint',
+    ),
+    (
+        'design choice',
+        "choice 12: supervised stages end at their validation plateau (tiny preset)",
+        "the code trains fixed numbers of epochs (100 MART, 150 fine-tuning) and keeps the best test epoch",
+        (
+            "TrainConfig.patience=10: the teacher, fine-tuning and baseline stop after 10 epochs without a better"
+            " validation AccE (caps 40 / 40); the paper preset keeps fixed epochs (patience=0)"
+        ),
+        (
+            "a run that ends before its plateau selects one of its last epochs, and the seeds then differ by where the"
+            " budget ends"
+        ),
+        '05_train, 05a_runner',
+        'mart_nb.train.TrainConfig mart_nb.runner.Trainer',
+    ),
+    (
+        'design choice',
+        "choice 13: a weak teacher stops the run",
+        "the code has no teacher (D_tcam is never used)",
+        (
+            "before the MART stage, a teacher whose best validation AccE is below chance + 0.15"
+            " (TrainConfig.min_teacher_margin) raises WeakTeacherError"
+        ),
+        "a teacher at chance gives MART a flat temporal target and meaningless verification",
+        '05a_runner',
+        'mart_nb.runner.Trainer.check_teacher mart_nb.runner.WeakTeacherError',
     ),
 ]
 

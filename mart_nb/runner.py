@@ -28,8 +28,8 @@ from fastcore.basics import patch
 # %% auto #0
 __all__ = ['RESUMABLE_CHANGES', 'save_checkpoint', 'load_checkpoint', 'NonFiniteLossError', 'train_one_epoch', 'DistInfo',
            'init_distributed', 'is_main_process', 'barrier', 'Trainer', 'saved_host_config', 'host_from_state',
-           'load_host', 'load_mart', 'param_groups', 'EpochBatches', 'time_left', 'progress_line', 'write_predictions',
-           'run_training', 'field_comments', 'cli_parser', 'config_from_args', 'main']
+           'load_host', 'load_mart', 'param_groups', 'EpochBatches', 'time_left', 'progress_line', 'WeakTeacherError',
+           'write_predictions', 'run_training', 'field_comments', 'cli_parser', 'config_from_args', 'main']
 
 # %% ../nbs/05a_runner.ipynb #41d1fe44
 def save_checkpoint(state:dict, path) -> Path:
@@ -142,6 +142,7 @@ class Trainer:
     "One run of `cfg`: data, models, the stages (resumed from `out_dir/last.pt` when it is there) and every file it writes."
     def __init__(self, cfg:TrainConfig):
         self.cfg = check_config(cfg)
+        torch.set_num_threads(cfg.threads)   # a fixed count: float sums in another order give another run
         self.dist, self.device = init_distributed(cfg.device)
         self.out = resolve_path(cfg.out_dir)
         self.data = build_data(cfg)
@@ -203,8 +204,8 @@ def _host_file(self:Trainer, path:Path, model:nn.Module, epoch:int, metrics:dict
     )
 
 def saved_host_config(ck:dict) -> HostConfig:
-    "The `HostConfig` stored in a checkpoint, without pretrained sources (the saved weights replace them)."
-    return HostConfig(**{**ck['host_config'], 'video_checkpoint': None, 'audio_checkpoint': None})
+    "The `HostConfig` stored in a checkpoint, without pretrained sources (the saved weights replace them); a host saved before `pooling` existed averaged its segments."
+    return HostConfig(**{'pooling': 'mean', **ck['host_config'], 'video_checkpoint': None, 'audio_checkpoint': None})
 
 def host_from_state(ck:dict, device='cpu') -> MBT:
     "The host of a loaded host checkpoint (`host_config` and `host` weights), in evaluation mode on `device`."
@@ -342,6 +343,14 @@ def _run_stage(self:Trainer, si:int, name:str, epochs:int, first_epoch:int):
             if self.dist.main and self.probe_batch() is not None:
                 row.update(mart_probe(model, self.teacher, *self.probe_batch(), row['mask_ratio'], self.device))
         self._after_epoch(si, name, epoch, logs['steps'], row, model, host, ema, opt)
+        if self.state['epoch'] >= epochs: break                                    # a validation plateau ended it
+
+def _from_main(flag:bool, device) -> bool:
+    "The main process's `flag`, on every process of a torchrun group (it alone evaluates)."
+    if not (dist.is_available() and dist.is_initialized()): return bool(flag)
+    t = torch.tensor([float(flag)], device=device)
+    dist.broadcast(t, 0)
+    return bool(t.item())
 
 def time_left(history:Sequence[dict], stages:Sequence[tuple]) -> float:
     "Seconds left: each stage's remaining epochs at its mean epoch time so far (a stage not yet seen: the mean of all)."
@@ -356,6 +365,7 @@ def time_left(history:Sequence[dict], stages:Sequence[tuple]) -> float:
 def progress_line(row:dict, history:Sequence[dict], stages:Sequence[tuple]) -> str:
     "One line per epoch for the terminal: stage, epoch, training loss, validation AccE and the time left (`time_left`)."
     val = f", val AccE {row['val_acc_e']:.3f}" if 'val_acc_e' in row else ''
+    if row.get('since_best', 0) > 0: val += f" (best {row['since_best']} epoch{'s' * (row['since_best'] > 1)} ago)"
     return (
         f"[mart_nb] {row['stage']} epoch {row['stage_epoch'] + 1} ({len(history)}/{sum(n for _, n in stages)}): "
         f"loss {row.get('train_loss', float('nan')):.4f}{val}, {row.get('seconds', 0):.1f} s, "
@@ -390,9 +400,11 @@ def _after_epoch(self:Trainer, si, name, epoch, steps, row, model, host, ema, op
         if st['best'] is None or key > tuple(st['best']['key']):
             st['best'] = dict(key=list(key), epoch=row['epoch'])
             self._host_file(self.out / ('teacher.pt' if name == 'teacher' else 'best.pt'), judged, row['epoch'], score)
+        row['since_best'] = row['epoch'] - st['best']['epoch']
+    plateau = _from_main(name != 'mart' and 0 < cfg.patience <= row.get('since_best', 0), self.device)
     st.update(
         stage=si,
-        epoch=epoch + 1,
+        epoch=cfg.stages()[si][1] if plateau else epoch + 1,                    # a plateau ends the stage
         step=steps,
         host=host.state_dict(),
         model=model.state_dict(),
@@ -420,10 +432,28 @@ def fit(self:Trainer) -> dict:
     first = 0
     for si, (name, epochs) in enumerate(self.cfg.stages()):
         done = si < self.state['stage'] or (si == self.state['stage'] and self.state['epoch'] >= epochs)
+        if not done and name == 'mart': self.check_teacher()
         if not done: self._run_stage(si, name, epochs, first)
         # a given teacher keeps the epoch numbers (and seeds) of a trained one
         first += self.cfg.epochs_teacher if name == 'teacher' else epochs
     return self._final()
+
+class WeakTeacherError(RuntimeError):
+    "The teacher is too close to chance for its temporal scores to be a target: the run stops before MART."
+
+@patch
+def check_teacher(self:Trainer):
+    "Raise `WeakTeacherError` if the teacher's best validation AccE is below chance + `min_teacher_margin`."
+    margin, path = self.cfg.min_teacher_margin, self.teacher_path()
+    if margin is None: return
+    acc, chance = load_checkpoint(path)['metrics']['acc_e'], 1 / self.cfg.info.n_classes
+    if acc < chance + margin:
+        raise WeakTeacherError(
+            f"the teacher {path} reached a validation AccE of {acc:.3f}, below chance ({chance:.3f}) + "
+            f"min_teacher_margin ({margin}) = {chance + margin:.3f}: its temporal scores would give MART a flat "
+            "target. Fix: train it longer (epochs_teacher, patience), check the data and labels, or pass "
+            "min_teacher_margin=None to train MART on it anyway (in another out_dir, or with resume=False)."
+        )
 
 @patch
 def _final(self:Trainer) -> dict:
@@ -536,7 +566,7 @@ def main(argv:Optional[Sequence[str]]=None) -> int:
     from mart_nb.data import MartDataError
     try:
         final = run_training(config_from_args(argv))
-    except (ConfigError, MartDataError, NonFiniteLossError, FileNotFoundError, OSError, KeyError) as e:
+    except (ConfigError, MartDataError, NonFiniteLossError, WeakTeacherError, FileNotFoundError, OSError, KeyError) as e:
         print(f"mart-train: error: {e}", file=sys.stderr)
         return 2
     if final is not None: print(json.dumps(final['test'], indent=1))

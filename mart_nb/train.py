@@ -17,7 +17,7 @@ from torch.optim.swa_utils import AveragedModel
 
 from .data import (DATASETS, DataConfig, DatasetInfo, DatasetLayoutError, EmptySplitError, VideoEmotionDataset,
                           get_dataset_info)
-from .host import HostConfig, MBT, pcce_loss, predict, teacher_tcam, temporal_cam
+from .host import POOLINGS, HostConfig, MBT, pcce_loss, predict, teacher_tcam, temporal_cam, tiny_checkpoint
 from .mart import MART
 from .complementary import tacl_infonce
 from .masking import hit_rate
@@ -49,13 +49,22 @@ class TrainConfig:
     test_subset: str = 'test'               # the subset evaluated once, at the end, on the selected model
     val_fraction: float = 0.15              # share of each class's training videos held out when there is no val subset
     preset: str = 'tiny'                    # sizes of data, host and MART parts: 'tiny' or 'paper'
-    pretrained: bool = True                 # paper preset: VideoMAE / AST weights from the local cache or a folder
+    # the host's encoders: tiny, those of nbs/03c_pretrain (data_samples/pretrained/tiny); paper, VideoMAE / AST from
+    # the local cache or a folder; False: random encoders
+    pretrained: bool = True
+    pooling: str = 'max'                    # the host's temporal pooling: 'max' (MART §3) or 'mean' (the official code)
     method: str = 'mart'                    # 'mart' or 'supervised' (the baseline: PCCE for as many epochs in all)
-    # stage 0: the supervised host whose D_tcam is the teacher (0 with `teacher`)
-    epochs_teacher: int = 20
+    # stage 0: the supervised host whose D_tcam is the teacher (0 with `teacher`); a cap, see `patience`
+    epochs_teacher: int = 40
     epochs_mart: int = 15                   # stage 1: the MART objective; the mask ratio grows over these epochs
-    # stage 2: supervised fine-tuning with EMA; the selected model comes from here
-    epochs_finetune: int = 15
+    # stage 2: supervised fine-tuning with EMA; the selected model comes from here; a cap, see `patience`
+    epochs_finetune: int = 40
+    # a supervised stage (teacher, fine-tuning, the baseline) stops once its validation AccE has not improved for this
+    # many epochs: its epochs are then a cap (0: train every epoch)
+    patience: int = 10
+    # the teacher's best validation AccE must beat chance (1 / classes) by this much, else the run stops before MART
+    # (None: no check)
+    min_teacher_margin: Optional[float] = 0.15
     teacher: Optional[str] = None           # a checkpoint of a supervised host to use as the teacher (stage 0 skipped)
     batch_size: int = 8                     # videos per batch (per process under torchrun)
     accumulation: int = 1                   # optimiser step every `accumulation` batches (official: batch 1 x 36)
@@ -70,6 +79,7 @@ class TrainConfig:
     device: str = 'cpu'                     # 'cpu', 'cuda' or 'cuda:1'
     amp: bool = True                        # bf16 autocast on CUDA (no effect on a CPU)
     num_workers: int = 2                    # data loader processes
+    threads: int = 1                        # torch threads of the training process (fixed: the same seed repeats)
     seed: int = 0                           # seeds the weights, every data draw and the masks
     out_dir: str = 'runs/sample'            # relative paths are under the source checkout (else the working directory)
     resume: bool = True                     # continue from out_dir/last.pt
@@ -109,6 +119,7 @@ class TrainConfig:
                     ema_decay=0.999,
                     ema_ramp=2000,
                     num_workers=8,
+                    patience=0,
                 ),
                 **kw,
             }
@@ -142,8 +153,9 @@ class TrainConfig:
         text = self.text or ('bert' if self.preset == 'paper' and self.pretrained else 'random')
         return {'text': text, **self.mart}
     def host_config(self) -> HostConfig:
-        if self.preset == 'tiny': return HostConfig.tiny(dataset=self.dataset)
-        return HostConfig.paper(pretrained=self.pretrained, dataset=self.dataset)
+        "The host of this run: the preset's sizes, its pretrained encoders (unless `pretrained=False`), the pooling."
+        preset = HostConfig.tiny if self.preset == 'tiny' else HostConfig.paper
+        return preset(pretrained=self.pretrained, dataset=self.dataset, pooling=self.pooling)
 
 # %% ../nbs/05_train.ipynb #c8c672b1
 class ConfigError(ValueError):
@@ -170,9 +182,11 @@ def check_config(cfg:TrainConfig) -> TrainConfig:
     _choice('method', cfg.method, METHODS)
     _choice('selection', cfg.selection, ('val', 'test'))
     _choice('mart_init', cfg.mart_init, MART_INITS)
-    for f in ('epochs_teacher', 'epochs_mart', 'epochs_finetune', 'warmup_steps', 'num_workers', 'probe_videos'):
+    _choice('pooling', cfg.pooling, POOLINGS)
+    for f in ('epochs_teacher', 'epochs_mart', 'epochs_finetune', 'warmup_steps', 'num_workers', 'probe_videos',
+              'patience'):
         if getattr(cfg, f) < 0: raise ConfigError(f"{f}={getattr(cfg, f)} must be >= 0.")
-    for f in ('batch_size', 'accumulation'):
+    for f in ('batch_size', 'accumulation', 'threads'):
         if getattr(cfg, f) < 1: raise ConfigError(f"{f}={getattr(cfg, f)} must be >= 1.")
     if not 0 < cfg.lr < 1: raise ConfigError(f"lr={cfg.lr} is outside (0, 1).")
     if cfg.data_root is not None and not resolve_path(cfg.data_root).is_dir():
@@ -181,7 +195,17 @@ def check_config(cfg:TrainConfig) -> TrainConfig:
     if cfg.device.startswith('cuda') and not torch.cuda.is_available():
         raise ConfigError(f"device={cfg.device!r}, but torch sees no CUDA GPU here; pass -p device cpu.")
     if cfg.teacher is not None: _check_teacher(cfg)
+    if cfg.preset == 'tiny' and cfg.pretrained: _check_tiny_checkpoints()
     return cfg
+
+def _check_tiny_checkpoints():
+    for part in ('video', 'audio'):
+        if not (tiny_checkpoint(part) / 'config.json').is_file():
+            raise ConfigError(
+                f"pretrained=True starts the tiny host from {tiny_checkpoint(part)}, which holds no saved model: "
+                "remake it with `python -m mart_nb.pretrain` (nbs/03c_pretrain.ipynb), point $MART_NB_PRETRAINED at a "
+                "copy, or pass pretrained=False for random encoders."
+            )
 
 def _check_teacher(cfg:TrainConfig):
     path = resolve_path(cfg.teacher)
@@ -428,9 +452,10 @@ def plot_history(rows:Sequence[dict], title:str=''):
     axs[0].set_yscale('log')
     axs[0].legend(fontsize=7)
     axs[0].set_title('training losses', fontsize=9)
-    for k in ('val_acc_e', 'val_f1_e', 'test_acc_e'):
-        if any(k in r for r in rows):
-            axs[1].plot([r['epoch'] for r in rows if k in r], [r[k] for r in rows if k in r], '.-', label=k)
+    for c, k in enumerate(('val_acc_e', 'val_f1_e', 'test_acc_e')):
+        for j, stage in enumerate(dict.fromkeys(r['stage'] for r in rows if k in r)):     # one line per stage's model
+            pts = [(r['epoch'], r[k]) for r in rows if k in r and r['stage'] == stage]
+            axs[1].plot(*zip(*pts), '.-', color=f'C{c}', label=k if j == 0 else None)
     axs[1].set_ylim(0, 1)
     axs[1].legend(fontsize=7)
     axs[1].set_title('evaluation (EMA weights)', fontsize=9)

@@ -16,9 +16,9 @@ ONE_THREAD = {**os.environ, 'OMP_NUM_THREADS': '1', 'MKL_NUM_THREADS': '1'}
 
 
 def small(out_dir, **kw) -> TrainConfig:
-    "A quick run on the shipped sample: 2 epochs per stage, batch 4, no workers, no progress bars."
+    "A quick run on the shipped sample: 2 epochs per stage, batch 4, no workers, no progress bars, no check of the (short) teacher."
     return TrainConfig(**{**dict(data_root=str(sample_root()), epochs_teacher=2, epochs_mart=2, epochs_finetune=2, batch_size=4,
-                                 num_workers=0, out_dir=str(out_dir), progress=False), **kw})
+                                 num_workers=0, out_dir=str(out_dir), progress=False, min_teacher_margin=None), **kw})
 
 
 def test_papermill_train_notebook_honours_parameters(tmp_path, monkeypatch):
@@ -27,7 +27,7 @@ def test_papermill_train_notebook_honours_parameters(tmp_path, monkeypatch):
     out = tmp_path / 'run'
     pm.execute_notebook(str(ROOT / 'nbs' / '05_train.ipynb'), str(tmp_path / 'train.ipynb'), cwd=str(ROOT / 'nbs'), progress_bar=False,
                         parameters=dict(data_root=str(sample_root()), epochs_teacher=1, epochs_mart=1, epochs_finetune=1, batch_size=3,
-                                        lr=5e-4, seed=7, num_workers=0, out_dir=str(out), quick=False))
+                                        lr=5e-4, seed=7, num_workers=0, out_dir=str(out), quick=False, min_teacher_margin=None))
     saved = json.loads((out / 'config.json').read_text())
     assert (saved['epochs_teacher'], saved['epochs_mart'], saved['epochs_finetune'], saved['batch_size'], saved['lr'], saved['seed']) == (1, 1, 1, 3, 5e-4, 7)
     assert saved['data_root'] == str(sample_root())
@@ -63,6 +63,17 @@ def test_resume_gives_the_uninterrupted_result(tmp_path, monkeypatch):
     assert all(torch.equal(wa[k], wb[k]) for k in wa)
 
 
+def test_same_seed_same_run(tmp_path):
+    "Two runs with the same seed and settings (the thread count is one of them, recorded in config.json) end with the same files."
+    runs = [tmp_path / 'a', tmp_path / 'b']
+    finals = [run_training(small(out, threads=2)) for out in runs]
+    assert finals[0] == finals[1]
+    assert json.loads((runs[0] / 'config.json').read_text())['threads'] == 2
+    assert (runs[0] / 'test_predictions.csv').read_text() == (runs[1] / 'test_predictions.csv').read_text()
+    for ra, rb in zip(read_history(runs[0]), read_history(runs[1])):
+        assert {k: v for k, v in ra.items() if k != 'seconds'} == {k: v for k, v in rb.items() if k != 'seconds'}
+
+
 def test_resume_refuses_other_settings(tmp_path):
     run_training(small(tmp_path / 'r', epochs_teacher=1, epochs_mart=1, epochs_finetune=1))
     with pytest.raises(ValueError, match="holds a run with other settings"):
@@ -94,7 +105,7 @@ def test_two_processes_agree_with_one(tmp_path):
 def test_two_processes_run_mart(tmp_path):
     "The MART stage under torchrun (DDP with find_unused_parameters: nothing may be masked in a batch) completes."
     res = _torchrun(['--data-root', str(sample_root()), '--epochs-teacher', '1', '--epochs-mart', '1', '--epochs-finetune', '1',
-                     '--num-workers', '0', '--batch-size', '2'], tmp_path / 'ddp_mart')
+                     '--num-workers', '0', '--batch-size', '2', '--min-teacher-margin', 'none'], tmp_path / 'ddp_mart')
     assert res.returncode == 0, res.stderr[-3000:]
     assert [r['stage'] for r in read_history(tmp_path / 'ddp_mart')] == ['teacher', 'mart', 'finetune']
 

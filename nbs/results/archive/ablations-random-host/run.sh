@@ -1,4 +1,6 @@
 #!/usr/bin/env bash
+# Archived: this queue made the runs of this folder (the random-initialised, mean-pooled tiny host) when they lived in
+# nbs/results/ablations/.
 # The ablation sweep on the planted benchmark (tiny preset, CPU), every arm at 5 seeds, each run through the
 # training notebook (mart_nb.ablations.run_sweep). Jobs run arm by arm; WORKERS processes share the queue, each with
 # THREADS torch threads, claiming a job with mkdir so that no two run the same one. A finished run (final.json) is

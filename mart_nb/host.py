@@ -32,7 +32,14 @@ def tiny_checkpoint(part:str) -> Path:
     "Folder of the tiny host's pretrained `part` ('video' or 'audio', `nbs/03c_pretrain`): `$MART_NB_PRETRAINED/<part>`, else the checkout's `data_samples/pretrained/tiny/<part>`."
     if part not in ('video', 'audio'): raise ValueError(f"part={part!r} is not 'video' or 'audio'")
     env = os.environ.get('MART_NB_PRETRAINED')
-    return Path(env) / part if env else project_root() / 'data_samples' / 'pretrained' / 'tiny' / part
+    if env: return Path(env) / part
+    try: return project_root() / 'data_samples' / 'pretrained' / 'tiny' / part
+    except FileNotFoundError:
+        raise FileNotFoundError(
+            "the tiny host's pretrained encoders live in the source checkout (data_samples/pretrained/tiny), which "
+            "was not found from here: set $MART_NB_PRETRAINED to a copy of that folder, run from the checkout, or "
+            "pass pretrained=False for random encoders."
+        ) from None
 
 @dataclass
 class HostConfig:

@@ -19,7 +19,7 @@ from matplotlib.colors import to_hex
 from matplotlib.figure import Figure
 
 from .data import DATASETS, VIDEO_EXTS, DataConfig, DatasetInfo, VideoEmotionDataset, sample_root
-from .host import HostConfig, MBT, build_mbt, teacher_tcam
+from .host import HostConfig, MBT, build_mbt, teacher_tcam, teacher_view
 from .masking import STRATEGIES, overlay_mask, pixels_to_video
 from .mart import MART, MARTOutput, build_mart
 from .synth import load_truth, planted_segments
@@ -30,9 +30,9 @@ from fastcore.basics import patch
 
 # %% auto #0
 __all__ = ['TEACHERS', 'ExplorerState', 'ExplorerCache', 'RunModels', 'random_models', 'load_run', 'Clip', 'open_source',
-           'video_choices', 'load_clip', 'teacher_host', 'teacher_scores', 'run_mart', 'WordView', 'word_views', 'View',
-           'segment_view', 'open_models', 'compute_view', 'class_colour', 'frame_mosaic', 'render', 'figure_png',
-           'words_html', 'ExplorerApp', 'explorer']
+           'video_choices', 'load_clip', 'teacher_host', 'teacher_scores', 'teacher_attention', 'run_mart', 'WordView',
+           'word_views', 'View', 'segment_view', 'open_models', 'compute_view', 'class_colour', 'frame_mosaic',
+           'render', 'figure_png', 'words_html', 'ExplorerApp', 'explorer']
 
 # %% ../nbs/07_explorer.ipynb #2bf8a39f
 TEACHERS = ('oracle', 'random', 'run')
@@ -203,21 +203,30 @@ def teacher_scores(kind:str, clip:Clip, host:Optional[MBT]) -> torch.Tensor:
     dev = next(host.parameters()).device
     return teacher_tcam(host, clip.video[None].to(dev), clip.audio[None].to(dev))[0].cpu()
 
+def teacher_attention(host:Optional[MBT], clip:Clip) -> Optional[torch.Tensor]:
+    "The teacher `host`'s CLS attention `[Ns, N]` on `clip` (what AttMask ranks); None for the oracle teacher, which has none."
+    if host is None: return None
+    dev = next(host.parameters()).device
+    return teacher_view(host, clip.video[None].to(dev), clip.audio[None].to(dev))[1].cpu()
+
 # %% ../nbs/07_explorer.ipynb #7b4da018
 @contextlib.contextmanager
-def _mask_settings(mart:MART, strategy:str):
-    "Inside the block `mart` masks every segment (p_apply = 1) with `strategy`; its own settings come back after."
+def _mask_settings(mart:MART, strategy:str, own_attention:bool=False):
+    "Inside the block `mart` masks every segment (p_apply = 1) with `strategy` (`own_attention`: ranked by its own host's attention); its own settings come back after."
     old = mart.cfg
     per_segment = strategy in ('tube', 'frame')                      # masks on one segment's grid: ranked per segment
     mart.cfg = replace(
-        old, mask=replace(old.mask, strategy=strategy, p_apply=1.0, **({'ranking': 'segment'} if per_segment else {}))
+        old,
+        mask=replace(old.mask, strategy=strategy, p_apply=1.0, **({'ranking': 'segment'} if per_segment else {})),
+        **({'attention': 'student'} if own_attention else {}),
     )
     try: yield mart
     finally: mart.cfg = old
 
 @torch.no_grad()
-def run_mart(mart:MART, clip:Clip, tcam:torch.Tensor, ratio:float, strategy:str='emotion', seed:int=0) -> MARTOutput:
-    "One MART forward of `clip` (a batch of one) in evaluation mode, every segment masked with `strategy` at `ratio`."
+def run_mart(mart:MART, clip:Clip, tcam:torch.Tensor, ratio:float, strategy:str='emotion', seed:int=0,
+             teacher_attention:Optional[torch.Tensor]=None) -> MARTOutput:
+    "One MART forward of `clip` (a batch of one) in evaluation mode, every segment masked with `strategy` at `ratio`; the teacher's CLS attention `[Ns, N]` ranks the tokens (None, as for the oracle teacher: the MART host's own)."
     dev = next(mart.parameters()).device
     # unknown: the teacher's class (only the losses read it)
     label = clip.label if clip.label >= 0 else int(tcam.mean(0).argmax())
@@ -225,7 +234,7 @@ def run_mart(mart:MART, clip:Clip, tcam:torch.Tensor, ratio:float, strategy:str=
     was = mart.training
     mart.eval()
     try:
-        with _mask_settings(mart, strategy):
+        with _mask_settings(mart, strategy, own_attention=teacher_attention is None):
             return mart(
                 clip.video[None].to(dev),
                 clip.audio[None].to(dev),
@@ -234,6 +243,7 @@ def run_mart(mart:MART, clip:Clip, tcam:torch.Tensor, ratio:float, strategy:str=
                 tcam[None].float().to(dev),
                 ratio,
                 generator=g,
+                teacher_attention=None if teacher_attention is None else teacher_attention.to(dev),
             )
     finally: mart.train(was)
 
@@ -356,8 +366,9 @@ def compute_view(state:ExplorerState, cache:ExplorerCache) -> View:
     checks = cache.get(
         'verify', tkey, lambda: verify_video(clip.text, tcam, clip.info, models.mart.lexicon, models.mart.cfg.tau)
     )
+    att = cache.get('attention', tkey, lambda: teacher_attention(host, clip))
     out = cache.get('forward', tkey + (state.ratio, state.strategy),
-                    lambda: run_mart(models.mart, clip, tcam, state.ratio, state.strategy, state.seed))
+                    lambda: run_mart(models.mart, clip, tcam, state.ratio, state.strategy, state.seed, att))
     return segment_view(state, clip, tcam, checks, out, models)
 
 # %% ../nbs/07_explorer.ipynb #45e39c89

@@ -24,8 +24,9 @@ from fastcore.basics import patch
 
 # %% auto #0
 __all__ = ['POOLINGS', 'tiny_checkpoint', 'HostConfig', 'sinusoid_table', 'video_config', 'audio_config', 'HostOutput', 'MBT',
-           'build_mbt', 'mbt_tiny', 'mbt_vitb_ast', 'pcce_loss', 'temporal_cam', 'teacher_tcam', 'train_supervised',
-           'predict', 'plot_tcam', 'LoadReport', 'load_video_encoder', 'crop_ast_positions', 'load_audio_encoder']
+           'build_mbt', 'mbt_tiny', 'mbt_vitb_ast', 'pcce_loss', 'temporal_cam', 'teacher_tcam', 'teacher_view',
+           'train_supervised', 'predict', 'plot_tcam', 'LoadReport', 'load_video_encoder', 'crop_ast_positions',
+           'load_audio_encoder']
 
 # %% ../nbs/03a_host.ipynb #d1417cd1
 def tiny_checkpoint(part:str) -> Path:
@@ -348,6 +349,16 @@ def teacher_tcam(teacher:MBT, video:torch.Tensor, audio:torch.Tensor, segment_ac
     was = teacher.training
     teacher.eval()
     try: return temporal_cam(teacher(video, audio), segment_activation)
+    finally: teacher.train(was)
+
+@torch.no_grad()
+def teacher_view(teacher:MBT, video:torch.Tensor, audio:torch.Tensor, segment_activation:str='softmax') -> tuple:
+    "(D_tcam `[B, Ns, C]`, CLS->patch attention `[B*Ns, N]`) of a frozen teacher in evaluation mode, from one forward."
+    was = teacher.training
+    teacher.eval()
+    try:
+        out = teacher(video, audio, return_attention=True)
+        return temporal_cam(out, segment_activation), out.cls_attention
     finally: teacher.train(was)
 
 # %% ../nbs/03a_host.ipynb #054437f0

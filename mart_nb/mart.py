@@ -43,8 +43,16 @@ class MARTConfig:
     tau: float = 0.3                 # intensity threshold of verification (E3)
     lexicon: str = 'senticnet'       # 'senticnet' (SenticNet 6) or 'nrc' (NRC EmoLex)
     text_lr_scale: float = 0.1       # the text encoder learns at lr * text_lr_scale (0 freezes it)
-    # scale token scores by the teacher's per-segment affect (04a; with MaskConfig(ranking='video'))
+    # scale token scores by the teacher's per-segment affect at the video's *label* (04a; with
+    # MaskConfig(ranking='video')): a weight that reads the label, in neither the paper nor the official code
     segment_weight: bool = True
+    # whose CLS attention ranks the tokens: 'teacher' (AttMask's: the frozen teacher's, as the official code) or
+    # 'student' (the MART host being trained)
+    attention: str = 'teacher'
+
+    def __post_init__(self):
+        if self.attention not in ('teacher', 'student'):
+            raise ValueError(f"attention={self.attention!r}: choose 'teacher' (AttMask) or 'student'")
 
     @classmethod
     def paper(cls, dataset:str='ve8', text:str='bert', **kw):
@@ -79,6 +87,12 @@ class MARTConfig:
             **{**dict(tacl=replace(base.tacl, word_match=False), mask=MaskConfig.paper(), segment_weight=False), **kw}
         )
 
+    @classmethod
+    def published(cls, preset:str='tiny', **kw):
+        "MART as the paper describes it: Eq. 5 alone, AttMask masks (the teacher's attention) at the encoder input, no label-read weight."
+        base = cls.official(preset, **{k: kw.pop(k) for k in ('dataset', 'text') if k in kw})
+        return replace(base, **{**dict(mask=MaskConfig.paper(placement='input'), attention='teacher'), **kw})
+
 # %% ../nbs/04c_mart.ipynb #1bb62c1a
 @dataclass
 class MARTOutput:
@@ -87,6 +101,7 @@ class MARTOutput:
     losses: dict                    # 'cls', 'aux', 'tacl', 'rec', 'kl' (scalars, before weighting)
     ratio: float                    # masking ratio r of this step
     mask: MaskResult                # mask [B*Ns, N], hints, applied
+    scores: torch.Tensor            # [B*Ns, N] the token scores the emotion mask ranks (detached)
     tcam: torch.Tensor              # [B, Ns, C] the teacher's D_tcam (input)
     target: torch.Tensor            # [B, Ns, C] P, the recovery target made from tcam
     recovered: torch.Tensor         # [B, Ns, C] Q, the decoder's distribution (softmax along the target's axis)
@@ -143,17 +158,17 @@ def queries(self:MART, texts:Sequence[Sequence[str]], tcam:torch.Tensor) -> list
 
 @patch
 def attention_mask(
-    self: MART, out: HostOutput, word_attention: torch.Tensor, ratio: float, n_segments: int, generator=None,
-    segment_weight=None
-) -> MaskResult:
-    "Emotion-oriented masking (04a): scores = lam * CLS attention + (1 - lam) * TACL's `word_attention` `[B*Ns, N]` (x segment weight), top tokens masked."
+    self: MART, cls_attention: torch.Tensor, word_attention: torch.Tensor, ratio: float, n_segments: int,
+    generator=None, segment_weight=None
+) -> tuple:
+    "Emotion-oriented masking (04a): (scores, mask), scores = lam * `cls_attention` + (1 - lam) * TACL's `word_attention` `[B*Ns, N]` (x segment weight)."
     m = self.cfg.mask
     scores = (
-        affective_scores(out.cls_attention, word_attention, m.lam, segment_weight)
+        affective_scores(cls_attention, word_attention, m.lam, segment_weight)
         if m.strategy == 'emotion'
-        else out.cls_attention
+        else cls_attention.detach()
     )
-    return make_mask(scores, ratio, m, grid=self.host.cfg.video_grid, generator=generator, n_segments=n_segments)
+    return scores, make_mask(scores, ratio, m, grid=self.host.cfg.video_grid, generator=generator, n_segments=n_segments)
 
 @patch
 def mam_loss(self:MART, video:torch.Tensor, dec:DecoderOutput, mask:MaskResult, tcam:torch.Tensor) -> tuple:
@@ -168,10 +183,16 @@ def mam_loss(self:MART, video:torch.Tensor, dec:DecoderOutput, mask:MaskResult, 
 # %% ../nbs/04c_mart.ipynb #67b10c8b
 @patch
 def forward(self:MART, video:torch.Tensor, audio:torch.Tensor, texts:Sequence[Sequence[str]], labels:torch.Tensor,
-             tcam:torch.Tensor, ratio:float, generator=None) -> MARTOutput:
-    "video uint8 `[B, Ns, 3, T, H, W]`, audio `[B, Ns, frames, mels]`, texts `B x Ns`, labels `[B]`, teacher D_tcam `[B, Ns, C]`."
+             tcam:torch.Tensor, ratio:float, generator=None, teacher_attention:Optional[torch.Tensor]=None) -> MARTOutput:
+    "video uint8 `[B, Ns, 3, T, H, W]`, audio `[B, Ns, frames, mels]`, texts `B x Ns`, labels `[B]`, teacher D_tcam `[B, Ns, C]` and CLS attention `[B*Ns, N]` (`teacher_view`)."
     B, Ns = video.shape[:2]
     c, info = self.cfg, self.host.cfg.info
+    if c.attention == 'teacher' and teacher_attention is None:
+        raise ValueError(
+            "MARTConfig(attention='teacher') ranks the tokens by the teacher's CLS attention: pass teacher_attention"
+            " (the second value of mart_nb.host.teacher_view(teacher, video, audio)), or build MART with"
+            " attention='student' to rank by the host being trained"
+        )
     queries = self.queries(texts, tcam)
     words = self.text(queries)                                                       # (B*Ns, K, Dt), (B*Ns, K)
     with (
@@ -184,7 +205,8 @@ def forward(self:MART, video:torch.Tensor, audio:torch.Tensor, texts:Sequence[Se
             t = self.tacl(out.video_tokens, out.audio_tokens, words.words, words.word_mask, Ns)
             word_att = t.word_attention_video
     weight = segment_affect(tcam, labels) if c.segment_weight else None
-    mask = self.attention_mask(out, word_att, ratio, Ns, generator, weight)
+    cls_att = teacher_attention if c.attention == 'teacher' else out.cls_attention
+    scores, mask = self.attention_mask(cls_att, word_att, ratio, Ns, generator, weight)
     if c.mask.placement == 'input':  # the encoder never sees the masked content
         hc = self.host.cfg
         # the host's pixel mean: zero after normalising
@@ -208,7 +230,7 @@ def forward(self:MART, video:torch.Tensor, audio:torch.Tensor, texts:Sequence[Se
         + c.lambda_rec * rec
         + c.lambda_kl * kl
     )
-    return MARTOutput(loss=loss, losses=losses, ratio=ratio, mask=mask, tcam=tcam, target=target, recovered=recovered,
+    return MARTOutput(loss=loss, losses=losses, ratio=ratio, mask=mask, scores=scores, tcam=tcam, target=target, recovered=recovered,
                       pixels=dec.pixels, queries=queries, host=out, tacl=t)
 
 

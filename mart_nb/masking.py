@@ -19,7 +19,7 @@ from .host import sinusoid_table
 __all__ = ['STRATEGIES', 'RULES', 'IMAGENET_MEAN_RGB', 'MaskConfig', 'mask_ratio', 'word_attention_map', 'affective_scores',
            'MaskResult', 'mask_counts', 'make_mask', 'patchify', 'unpatchify', 'pixel_target', 'pixels_to_video',
            'mask_video_input', 'DecoderConfig', 'DecoderOutput', 'MaskedDecoder', 'masked_mse', 'distribution_target',
-           'temporal_kl', 'segment_affect', 'hit_rate', 'overlay_mask', 'plot_masks']
+           'temporal_kl', 'segment_affect', 'hit_rate', 'ranking_auc', 'recall_at', 'overlay_mask', 'plot_masks']
 
 # %% ../nbs/04a_masking.ipynb #47f53900
 STRATEGIES = ('emotion', 'random', 'tube', 'frame')
@@ -413,6 +413,33 @@ def hit_rate(mask:torch.Tensor, affective:torch.Tensor) -> float:
     aff = affective[:, None].expand_as(mask) if affective.dim() == 1 else affective
     n = mask.sum().item()
     return (mask & aff.bool()).sum().item() / n if n else float('nan')
+
+# %% ../nbs/04a_masking.ipynb #46380710
+def _rank_rows(scores:torch.Tensor, truth:torch.Tensor, name:str) -> tuple:
+    if scores.dim() != 2 or scores.shape != truth.shape:
+        raise ValueError(f"{name}: scores {list(scores.shape)} and truth {list(truth.shape)} must both be [units, L]")
+    return scores.detach().double().cpu().numpy(), truth.bool().cpu().numpy()
+
+def ranking_auc(scores:torch.Tensor, truth:torch.Tensor) -> float:
+    "Mean over the rows of `scores` `[units, L]` with planted and unplanted tokens (`truth`, bool) of P(planted scores higher), ties 1/2; nan if none."
+    from scipy.stats import rankdata
+    s, t = _rank_rows(scores, truth, 'ranking_auc')
+    pos = t.sum(1)
+    keep = (pos > 0) & (pos < t.shape[1])
+    if not keep.any(): return float('nan')
+    ranks, t, pos = rankdata(s[keep], axis=1), t[keep], pos[keep]           # average ranks of tied scores, from 1
+    neg = t.shape[1] - pos
+    return float((((ranks * t).sum(1) - pos * (pos + 1) / 2) / (pos * neg)).mean())
+
+def recall_at(scores:torch.Tensor, truth:torch.Tensor, k:int) -> float:
+    "Mean over rows with a planted token of (planted among the top `k` scores) / min(k, planted); ties go to the lower index; nan if none."
+    if k < 1: raise ValueError(f"k={k}: recall needs at least one top token")
+    s, t = _rank_rows(scores, truth, 'recall_at')
+    keep = t.sum(1) > 0
+    if not keep.any(): return float('nan')
+    top = np.argsort(-s[keep], axis=1, kind='stable')[:, :k]                 # stable: the lower index first, as _ranks
+    hits = np.take_along_axis(t[keep], top, 1).sum(1)
+    return float((hits / np.minimum(k, t[keep].sum(1))).mean())
 
 # %% ../nbs/04a_masking.ipynb #ceb98abd
 def overlay_mask(frame:torch.Tensor, mask2d:torch.Tensor, patch:int=16, hints2d:Optional[torch.Tensor]=None,

@@ -21,15 +21,16 @@ from .host import HostConfig, MBT, build_mbt
 from .mart import MART, build_mart, mart_config
 from .train import (ConfigError, PRESETS, TrainConfig, _choice, _unwrap, build_data, check_config, ema_model,
                            evaluate, first_videos, lr_at, mart_probe, mart_step, planted_curve_kl, resolve_path,
-                           supervised_step)
+                           supervised_step, target_vs_planted)
 from .transcribe import _in_ipython      # the commands' shared guard: not run as a command inside a notebook
 from fastcore.basics import patch
 
 # %% auto #0
 __all__ = ['RESUMABLE_CHANGES', 'save_checkpoint', 'load_checkpoint', 'NonFiniteLossError', 'train_one_epoch', 'DistInfo',
-           'init_distributed', 'is_main_process', 'barrier', 'Trainer', 'saved_host_config', 'host_from_state',
-           'load_host', 'load_mart', 'param_groups', 'EpochBatches', 'time_left', 'progress_line', 'WeakTeacherError',
-           'write_predictions', 'run_training', 'field_comments', 'cli_parser', 'config_from_args', 'main']
+           'init_distributed', 'is_main_process', 'barrier', 'file_sha256', 'with_teacher_hash', 'Trainer',
+           'saved_host_config', 'host_from_state', 'load_host', 'load_mart', 'param_groups', 'EpochBatches',
+           'time_left', 'progress_line', 'WeakTeacherError', 'write_predictions', 'run_training', 'field_comments',
+           'cli_parser', 'config_from_args', 'main']
 
 # %% ../nbs/05a_runner.ipynb #41d1fe44
 def save_checkpoint(state:dict, path) -> Path:
@@ -138,10 +139,28 @@ def _seed_epoch(cfg:TrainConfig, epoch:int, rank:int):
     torch.manual_seed(s)
     np.random.seed(s % 2**32)
 
+def file_sha256(path) -> str:
+    "The SHA-256 of a file's bytes (hex)."
+    import hashlib
+    h = hashlib.sha256()
+    with open(path, 'rb') as f:
+        for block in iter(lambda: f.read(1 << 20), b''): h.update(block)
+    return h.hexdigest()
+
+def with_teacher_hash(cfg:TrainConfig) -> TrainConfig:
+    "`cfg` with `teacher_sha256` of its given teacher file (a ConfigError if a hash was given and the file differs)."
+    if cfg.teacher is None: return cfg
+    sha = file_sha256(resolve_path(cfg.teacher))
+    if cfg.teacher_sha256 not in (None, sha):
+        raise ConfigError(f"teacher {cfg.teacher} has SHA-256 {sha[:12]}..., not the teacher_sha256 "
+                          f"{cfg.teacher_sha256[:12]}... this run was given: another teacher file would pair this run "
+                          "with the wrong runs. Pass the right file, or teacher_sha256=None.")
+    return replace(cfg, teacher_sha256=sha)
+
 class Trainer:
     "One run of `cfg`: data, models, the stages (resumed from `out_dir/last.pt` when it is there) and every file it writes."
     def __init__(self, cfg:TrainConfig):
-        self.cfg = check_config(cfg)
+        self.cfg = with_teacher_hash(check_config(cfg))
         torch.set_num_threads(cfg.threads)   # a fixed count: float sums in another order give another run
         self.dist, self.device = init_distributed(cfg.device)
         self.out = resolve_path(cfg.out_dir)
@@ -445,6 +464,7 @@ class WeakTeacherError(RuntimeError):
 def check_teacher(self:Trainer):
     "Raise `WeakTeacherError` if the teacher's best validation AccE is below chance + `min_teacher_margin`."
     margin, path = self.cfg.min_teacher_margin, self.teacher_path()
+    if self.dist.main: self._target_check(path)
     if margin is None: return
     acc, chance = load_checkpoint(path)['metrics']['acc_e'], 1 / self.cfg.info.n_classes
     if acc < chance + margin:
@@ -454,6 +474,23 @@ def check_teacher(self:Trainer):
             "target. Fix: train it longer (epochs_teacher, patience), check the data and labels, or pass "
             "min_teacher_margin=None to train MART on it anyway (in another out_dir, or with resume=False)."
         )
+
+@patch
+def _target_check(self:Trainer, path:Path):
+    "teacher_check.json: the teacher's file hash, validation AccE and (planted data) its target against the planted truth and a uniform one."
+    teacher = load_host(path, self.device)
+    res = evaluate(teacher, self.loader('val'), self.device)
+    mc = mart_config(self.cfg.preset, self.cfg.dataset, **self.cfg.mart_kwargs())
+    check = dict(
+        teacher_sha256=file_sha256(path),
+        val_acc_e=res['metrics']['acc_e'],
+        target=target_vs_planted(res['tcam'], self.data.val, mc.target_how, mc.target_axis),
+    )
+    (self.out / 'teacher_check.json').write_text(json.dumps(check, indent=1))
+    t = check['target']
+    if t is not None and self.cfg.progress:
+        print(f"teacher target ({t['axis']} axis) on {t['videos']} validation videos: KL(planted || P) "
+              f"{t['kl_target']:.3f}, KL(planted || uniform) {t['kl_uniform']:.3f}")
 
 @patch
 def _final(self:Trainer) -> dict:
@@ -476,6 +513,11 @@ def _final(self:Trainer) -> dict:
             n_train=len(self.data.train),
             n_val=len(self.data.val),
             n_test=len(self.data.test),
+            teacher_sha256=(
+                file_sha256(self.teacher_path())
+                if self.cfg.method == 'mart' and self.teacher_path().exists()
+                else None
+            ),
         )
         write_predictions(res, self.out / 'test_predictions.csv')
         (self.out / 'final.json').write_text(json.dumps(final, indent=1))
@@ -543,7 +585,9 @@ def cli_parser() -> argparse.ArgumentParser:
         elif isinstance(value, dict):
             ap.add_argument(flag, type=_json_dict, default=argparse.SUPPRESS, metavar='JSON', help=text)
         else:
-            kind = {int: 'int', float: 'float'}.get(type(value), 'str')
+            # from the annotation, so that an Optional[int] defaulting to None still parses as an int
+            hint = str(f.type)
+            kind = 'float' if 'float' in hint else 'int' if 'int' in hint else 'str'
             ap.add_argument(
                 flag,
                 type=lambda t, k=kind: _parse_value(k, t),

@@ -17,17 +17,18 @@ from torch.optim.swa_utils import AveragedModel
 
 from .data import (DATASETS, DataConfig, DatasetInfo, DatasetLayoutError, EmptySplitError, VideoEmotionDataset,
                           get_dataset_info)
-from .host import POOLINGS, HostConfig, MBT, pcce_loss, predict, teacher_tcam, temporal_cam, tiny_checkpoint
+from .host import POOLINGS, HostConfig, MBT, pcce_loss, predict, teacher_view, temporal_cam, tiny_checkpoint
 from .mart import MART
 from .complementary import tacl_infonce
-from .masking import hit_rate
+from .masking import ranking_auc, recall_at
+from einops import rearrange
 
 # %% auto #0
 __all__ = ['PRESETS', 'METHODS', 'MART_INITS', 'PLANTED_SETS', 'SCHEDULES', 'SHORT_EPOCHS', 'TrainConfig', 'ConfigError',
            'resolve_path', 'check_config', 'with_schedule', 'lr_at', 'ema_model', 'classification_metrics', 'RunData',
-           'hold_out', 'first_videos', 'build_data', 'derangement', 'shuffle_subtitles', 'default_data_root',
-           'supervised_step', 'mart_step', 'evaluate', 'planted_tokens', 'mart_probe', 'planted_curve_kl',
-           'read_history', 'plot_history', 'recovered_curves', 'plot_curves']
+           'hold_out', 'first_videos', 'build_data', 'derangement', 'per_class', 'shuffle_subtitles',
+           'default_data_root', 'supervised_step', 'mart_step', 'evaluate', 'planted_tokens', 'mart_probe',
+           'planted_curve_kl', 'target_vs_planted', 'read_history', 'plot_history', 'recovered_curves', 'plot_curves']
 
 # %% ../nbs/05_train.ipynb #53e03996
 PRESETS = ('tiny', 'paper')
@@ -91,8 +92,16 @@ class TrainConfig:
     mart: dict = field(default_factory=dict)
     # the MART host's start: 'scratch' (the baseline's initial weights) or 'teacher' (the teacher's weights)
     mart_init: str = 'scratch'
-    # control: each training video gets another training video's subtitles (a seeded derangement)
+    # control: each training video gets another training video's subtitles (a seeded derangement; most of them of
+    # another class: it removes which words and where they fall)
     shuffle_text: bool = False
+    # with shuffle_text: only among the videos of the same class (keeps which words, removes where they fall)
+    shuffle_within_class: bool = False
+    # label scarcity: train on the first k videos of each class of the training split (None: all; the same
+    # validation and test videos)
+    train_per_class: Optional[int] = None
+    # SHA-256 of the `teacher` file, filled in by the run (a run given a hash checks the file against it)
+    teacher_sha256: Optional[str] = None
     # validation videos on which each MART epoch measures the masks and TACL (planted data; 0: none)
     probe_videos: int = 16
     progress: bool = True                   # tqdm bars (on the main process only)
@@ -194,6 +203,10 @@ def check_config(cfg:TrainConfig) -> TrainConfig:
                                  "pass -p data_root with the folder that holds videos/ (or imgs/) and the split file.")
     if cfg.device.startswith('cuda') and not torch.cuda.is_available():
         raise ConfigError(f"device={cfg.device!r}, but torch sees no CUDA GPU here; pass -p device cpu.")
+    if cfg.train_per_class is not None and cfg.train_per_class < 1:
+        raise ConfigError(f"train_per_class={cfg.train_per_class} must be >= 1 (None: every training video).")
+    if cfg.shuffle_within_class and not cfg.shuffle_text:
+        raise ConfigError("shuffle_within_class=True says how to shuffle the subtitles: pass shuffle_text=True too.")
     if cfg.teacher is not None: _check_teacher(cfg)
     if cfg.preset == 'tiny' and cfg.pretrained: _check_tiny_checkpoints()
     return cfg
@@ -315,7 +328,8 @@ def build_data(cfg:TrainConfig) -> RunData:
     except EmptySplitError: val, carved = None, True
     if carved: train, val = hold_out(train, cfg.val_fraction, cfg.seed)
     if cfg.max_videos: train, val, test = (first_videos(d, cfg.max_videos) for d in (train, val, test))
-    if cfg.shuffle_text: train = shuffle_subtitles(train, cfg.seed)
+    if cfg.train_per_class: train = per_class(train, cfg.train_per_class)
+    if cfg.shuffle_text: train = shuffle_subtitles(train, cfg.seed, cfg.shuffle_within_class)
     return RunData(train, val, test, root, carved)
 
 def derangement(n:int, seed:int) -> list:
@@ -329,11 +343,35 @@ def derangement(n:int, seed:int) -> list:
         p = torch.randperm(n, generator=g).tolist()
         if all(i != j for i, j in enumerate(p)): return p
 
-def shuffle_subtitles(ds:VideoEmotionDataset, seed:int) -> VideoEmotionDataset:
-    "A view of `ds` in which video `i` carries the subtitles of video `derangement(n)[i]` (frames, audio and label stay its own)."
-    perm, view = derangement(len(ds), seed), copy.copy(ds)
+def per_class(ds:VideoEmotionDataset, k:int) -> VideoEmotionDataset:
+    "A view of the first `k` videos of each class of `ds`, in its order; a ConfigError if a class has fewer."
+    counts, keep = {}, []
+    for i, e in enumerate(ds.entries):
+        counts[e.item.label] = counts.get(e.item.label, 0) + 1
+        if counts[e.item.label] <= k: keep.append(i)
+    short = {ds.info.classes[c]: n for c, n in sorted(counts.items()) if n < k}
+    if short:
+        raise ConfigError(f"train_per_class={k}, but the training split has fewer videos of {short}: pass at most "
+                          f"{min(counts.values())}.")
+    return _view(ds, keep, ds.train)
+
+def shuffle_subtitles(ds:VideoEmotionDataset, seed:int, within_class:bool=False) -> VideoEmotionDataset:
+    "A view of `ds` in which every video carries another video's subtitles (a seeded derangement; `within_class`: among its class's videos); frames, audio and label stay its own."
+    groups = (
+        [[i for i, e in enumerate(ds.entries) if e.item.label == c] for c in sorted({e.item.label for e in ds.entries})]
+        if within_class
+        else [list(range(len(ds)))]
+    )
+    src_of = {}
+    for k, idx in enumerate(groups):
+        if len(idx) < 2:
+            raise ValueError(f"class {ds.info.classes[ds.entries[idx[0]].item.label]!r} has one training video: it "
+                             "cannot swap subtitles within its class. Fix: shuffle_within_class=False, or more videos.")
+        src_of.update({i: idx[j] for i, j in zip(idx, derangement(len(idx), seed + 7919 * k))})
+    view = copy.copy(ds)
     view.entries = [
-        replace(e, subs=ds.entries[j].subs, has_text=ds.entries[j].has_text) for e, j in zip(ds.entries, perm)
+        replace(e, subs=ds.entries[src_of[i]].subs, has_text=ds.entries[src_of[i]].has_text)
+        for i, e in enumerate(ds.entries)
     ]
     return view
 
@@ -355,11 +393,12 @@ def supervised_step(device, info:DatasetInfo, lambda_0:float=0.5) -> Callable:
     return step
 
 def mart_step(teacher:MBT, device, epoch:int, n_epochs:int) -> Callable:
-    "The MART step at `epoch` of `n_epochs`: the teacher's D_tcam (no gradient), then the objective of `mart_nb.mart.MART`."
+    "The MART step at `epoch` of `n_epochs`: the teacher's D_tcam and attention (no gradient), then the objective of `mart_nb.mart.MART`."
     def step(model, batch):
         video, audio = batch['video'].to(device), batch['audio'].to(device)
-        tcam = teacher_tcam(teacher, video, audio)                                  # (B, Ns, C), stop-gradient
-        out = model(video, audio, batch['text'], batch['label'].to(device), tcam, _unwrap(model).ratio(epoch, n_epochs))
+        tcam, att = teacher_view(teacher, video, audio)                  # (B, Ns, C), (B*Ns, N): stop-gradient
+        ratio = _unwrap(model).ratio(epoch, n_epochs)
+        out = model(video, audio, batch['text'], batch['label'].to(device), tcam, ratio, teacher_attention=att)
         return out.loss, {k: v.detach() for k, v in out.losses.items()}
     return step
 
@@ -395,33 +434,39 @@ def planted_tokens(
 
 @torch.no_grad()
 def mart_probe(mart:MART, teacher:MBT, batch:dict, truths:Sequence[dict], ratio:float, device, seed:int=0) -> dict:
-    "The masks' hit rate on the planted emotion (and random masks'), the recovery losses and TACL with text negatives, on one batch."
+    "On one batch: how well the mask scores rank the planted tokens (ranking AUC, recall at the hint pool's size; random scores beside them), the recovery losses and TACL with text negatives."
     video, audio, labels = batch['video'].to(device), batch['audio'].to(device), batch['label'].to(device)
-    tcam = teacher_tcam(teacher, video, audio)
+    tcam, att = teacher_view(teacher, video, audio)
     was = mart.training
     mart.eval()
     try:
-        o = mart(
-            video, audio, batch['text'], labels, tcam, ratio, generator=torch.Generator(device=device).manual_seed(seed)
-        )
+        g = torch.Generator(device=device).manual_seed(seed)
+        o = mart(video, audio, batch['text'], labels, tcam, ratio, generator=g, teacher_attention=att)
     finally: mart.train(was)
-    hc = mart.host.cfg
-    aff = torch.cat(
+    hc, m = mart.host.cfg, mart.cfg.mask
+    planted = torch.cat(
         [planted_tokens(t, st, hc.video_grid, hc.frame_size) for t, st in zip(truths, batch['segment_times'])]
-    ).to(device)
-    applied = o.mask.applied.bool()
+    )
+    scores, rnd = o.scores.cpu(), torch.rand(o.scores.shape, generator=torch.Generator().manual_seed(seed))
+    if m.ranking == 'video':                                      # the unit the mask ranks: a video, or a segment
+        planted, scores, rnd = (rearrange(x, '(b s) n -> b (s n)', s=video.shape[1]) for x in (planted, scores, rnd))
+    k = max(1, math.floor(m.hint_pool * planted.shape[1] + 1e-9))  # AttMask's "most attended" pool
     t, tau = o.tacl, mart.cfg.tacl.temperature
     neg = (tacl_infonce(t.z_video, t.z_text, t.z_audio, t.has_text, tau, 'video', t.z_text) +
            tacl_infonce(t.z_audio, t.z_text, t.z_video, t.has_text, tau, 'video', t.z_text))
     return dict(
-        probe_hit=hit_rate(o.mask.mask, aff),
-        probe_hit_random=float(aff[applied].float().mean()) if applied.any() else float('nan'),
+        probe_auc=ranking_auc(scores, planted),
+        probe_recall=recall_at(scores, planted, k),
+        probe_auc_random=ranking_auc(rnd, planted),
+        probe_recall_random=recall_at(rnd, planted, k),
+        probe_k=k,
         probe_rec=float(o.losses['rec']),
         probe_kl=float(o.losses['kl']),
         probe_tacl=float(o.losses['tacl']),
         probe_tacl_text_neg=float(neg),
         probe_ratio=ratio,
     )
+
 
 # %% ../nbs/05_train.ipynb #7e2ff688
 def planted_curve_kl(tcam:torch.Tensor, ds:VideoEmotionDataset) -> Optional[float]:
@@ -436,6 +481,29 @@ def planted_curve_kl(tcam:torch.Tensor, ds:VideoEmotionDataset) -> Optional[floa
         p, q = p / p.sum(), q / q.sum()
         kls.append(float((p * (p / q).log()).sum()))
     return float(np.mean(kls))
+
+# %% ../nbs/05_train.ipynb #4d03fa03
+def target_vs_planted(tcam:torch.Tensor, ds:VideoEmotionDataset, how:str='sum', axis:str='class') -> Optional[dict]:
+    "KL(planted || P) of the target P made from `tcam` `[V, Ns, C]` (`distribution_target`) and KL(planted || uniform), means over `ds`'s videos; None without planted truth."
+    from mart_nb.masking import distribution_target
+    from mart_nb.synth import load_truth, planted_segments
+    truths = [load_truth(ds.root, e.item) for e in ds.entries]
+    if any(t is None for t in truths): return None
+    P = distribution_target(tcam.float(), how, axis).clamp_min(1e-12)              # (V, Ns, C)
+    kl = lambda p, q: float((p * (p / q).log()).sum())
+    ours, flat = [], []
+    for t, Pv, e in zip(truths, P, ds.entries):
+        d = torch.tensor(planted_segments(t, Pv.shape[0])['distribution'], dtype=torch.float32).clamp_min(1e-6)
+        if axis == 'class':
+            d = d / d.sum(-1, keepdim=True)
+            ours.append(np.mean([kl(d[s], Pv[s]) for s in range(len(d))]))
+            flat.append(np.mean([kl(d[s], torch.full_like(d[s], 1 / d.shape[1])) for s in range(len(d))]))
+        else:
+            y = e.item.label
+            c, q = d[:, y] / d[:, y].sum(), Pv[:, y] / Pv[:, y].sum()
+            ours.append(kl(c, q))
+            flat.append(kl(c, torch.full_like(c, 1 / len(c))))
+    return dict(axis=axis, how=how, videos=len(ours), kl_target=float(np.mean(ours)), kl_uniform=float(np.mean(flat)))
 
 # %% ../nbs/05_train.ipynb #52ab6201
 def read_history(out_dir) -> list:
@@ -488,16 +556,9 @@ def recovered_curves(out_dir, ds:VideoEmotionDataset, index:int=0, device='cpu')
     teacher = resolve_path(saved['teacher']) if saved.get('teacher') else out / 'teacher.pt'
     if (out / 'mart.pt').exists() and teacher.exists():
         mart, n = load_mart(out / 'mart.pt', device), saved['epochs_mart']
-        tcam = teacher_tcam(load_host(teacher, device), v, a)
-        o = mart(
-            v,
-            a,
-            b['text'],
-            b['label'].to(device),
-            tcam,
-            mart.ratio(n, n),
-            generator=torch.Generator(device).manual_seed(0),
-        )
+        tcam, att = teacher_view(load_host(teacher, device), v, a)
+        g = torch.Generator(device).manual_seed(0)
+        o = mart(v, a, b['text'], b['label'].to(device), tcam, mart.ratio(n, n), generator=g, teacher_attention=att)
         curves.update(target=o.target[0, :, y].cpu(), recovered=o.recovered[0, :, y].cpu())
     truth = load_truth(ds.root, ds.entries[index].item)
     if truth is not None: curves['planted'] = torch.tensor(planted_segments(truth, v.shape[1])['distribution'])[:, y]

@@ -15,9 +15,9 @@ teachers=runs/teachers/claims
 mkdir -p runs/claims "$teachers"
 # arm by arm (every seed of an arm before the next arm), so that a stopped sweep leaves whole arms; the baseline at
 # 20 labelled videos per class is nbs/results/benchmark/supervised-seed<k> (the same configuration) and runs here last
-ARMS=${ARMS:-"mart published mask-random no-distribution no-tacl-aux no-verification shuffled-within shuffled-text \
-mask-tube mask-frame ratio-fixed kl-0.05 kl-0.25 target-time no-segment-weight attention-student baseline-5pc \
-mart-5pc baseline-10pc mart-10pc baseline"}
+ARMS=${ARMS:-"mart published mask-random no-distribution no-tacl-aux baseline-5pc mart-5pc baseline-10pc mart-10pc \
+no-verification shuffled-within shuffled-text mask-tube mask-frame ratio-fixed kl-0.05 kl-0.25 target-time \
+no-segment-weight attention-student baseline"}
 
 one() {   # one run: <arm> <seed>
   local arm=$1 seed=$2 out=$root/$1-seed$2 teacher=$teachers/seed$2.pt

@@ -10,6 +10,7 @@ import torch
 
 from mart_nb.data import sample_root
 from mart_nb.train import Trainer, TrainConfig, load_checkpoint, read_history, run_training
+from mart_nb.runner import ConfigError, file_sha256, with_teacher_hash
 
 ROOT = Path(__file__).resolve().parents[1]
 ONE_THREAD = {**os.environ, 'OMP_NUM_THREADS': '1', 'MKL_NUM_THREADS': '1'}
@@ -67,7 +68,14 @@ def test_same_seed_same_run(tmp_path):
     "Two runs with the same seed and settings (the thread count is one of them, recorded in config.json) end with the same files."
     runs = [tmp_path / 'a', tmp_path / 'b']
     finals = [run_training(small(out)) for out in runs]
+    # each run trains its own teacher file, whose bytes hold the run's out_dir: final.json names it by its SHA-256
+    for out, final in zip(runs, finals): assert final.pop('teacher_sha256') == file_sha256(out / 'teacher.pt')
     assert finals[0] == finals[1]
+    # a run given a teacher file records its hash, and refuses a file that is not the one it was told
+    teacher = runs[0] / 'teacher.pt'
+    assert with_teacher_hash(replace(small(runs[0]), teacher=str(teacher))).teacher_sha256 == file_sha256(teacher)
+    with pytest.raises(ConfigError, match='another teacher file'):
+        with_teacher_hash(replace(small(runs[0]), teacher=str(teacher), teacher_sha256='0' * 64))
     assert json.loads((runs[0] / 'config.json').read_text())['threads'] == 1
     assert (runs[0] / 'test_predictions.csv').read_text() == (runs[1] / 'test_predictions.csv').read_text()
     for ra, rb in zip(read_history(runs[0]), read_history(runs[1])):

@@ -15,8 +15,8 @@ teachers=runs/teachers/claims
 mkdir -p runs/claims "$teachers"
 # arm by arm (every seed of an arm before the next arm), so that a stopped sweep leaves whole arms; the baseline at
 # 20 labelled videos per class is nbs/results/benchmark/supervised-seed<k> (the same configuration) and runs here last
-ARMS=${ARMS:-"mart published mask-random no-distribution no-tacl-aux baseline-5pc mart-5pc baseline-10pc mart-10pc \
-no-verification shuffled-within shuffled-text mask-tube mask-frame ratio-fixed kl-0.05 kl-0.25 target-time \
+ARMS=${ARMS:-"mart published mask-random no-distribution target-time no-tacl-aux baseline-5pc mart-5pc baseline-10pc \
+mart-10pc no-verification shuffled-within kl-0.25 kl-0.05 shuffled-text mask-tube mask-frame ratio-fixed \
 no-segment-weight attention-student baseline"}
 
 one() {   # one run: <arm> <seed>
@@ -45,3 +45,32 @@ export root teachers
   for s in ${seeds[@]}; do echo "mart $s"; done            # the teachers first
   for a in $ARMS; do [ "$a" = mart ] || for s in ${seeds[@]}; do echo "$a $s"; done; done
 } | xargs -P 2 -L 1 bash -c 'one "$@"' _
+
+# the teachers' targets along both axes against the planted truth (validation videos): teacher_targets.csv
+python - "$root" "$teachers" <<'PY'
+import csv, sys
+from pathlib import Path
+import torch
+from mart_nb.runner import file_sha256, load_host
+from mart_nb.train import TrainConfig, build_data, evaluate, target_vs_planted
+from mart_nb.dataset import make_loader
+root, teachers = Path(sys.argv[1]), Path(sys.argv[2])
+torch.set_num_threads(1)
+rows = []
+for f in sorted(teachers.glob('seed*.pt')):
+    seed = int(f.stem[4:])
+    cfg = TrainConfig(seed=seed)
+    data = build_data(cfg)
+    host = load_host(f)
+    res = evaluate(host, make_loader(data.val, batch_size=cfg.batch_size, shuffle=False, num_workers=0), "cpu")
+    for axis in ('class', 'time'):
+        for how in ('sum', 'softmax'):
+            t = target_vs_planted(res['tcam'], data.val, how, axis)
+            rows.append(dict(seed=seed, teacher_sha256=file_sha256(f), val_acc_e=res['metrics']['acc_e'], axis=axis,
+                             how=how, kl_target=t['kl_target'], kl_uniform=t['kl_uniform']))
+with open(root / 'teacher_targets.csv', 'w', newline='') as out:
+    w = csv.DictWriter(out, fieldnames=list(rows[0]))
+    w.writeheader()
+    w.writerows(rows)
+print(f"{root / 'teacher_targets.csv'}: {len(rows)} rows")
+PY

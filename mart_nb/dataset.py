@@ -32,12 +32,14 @@ def _nbytes(value) -> int:
     if isinstance(value, dict): return sum(_nbytes(v) for v in value.values())
     return 0
 
+# %% ../nbs/00_data_6_dataset.ipynb #3ec9d287
 def _save_atomic(value, path:Path):
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_name(f"{path.name}.{os.getpid()}.tmp")
     torch.save(value, tmp)
     os.replace(tmp, path)   # readers see the whole file or none
 
+# %% ../nbs/00_data_6_dataset.ipynb #2e3f3635
 class MediaCache:
     "Decoded media kept per process: least-recently-used in memory, bounded in bytes, and optionally as files in a folder."
     def __init__(self, megabytes:float=1024, folder=None):
@@ -88,6 +90,7 @@ class _Entry:
     subs: list              # parsed subtitles ([] if no srt)
     has_text: bool
 
+# %% ../nbs/00_data_6_dataset.ipynb #f8079cf6
 @dataclass
 class SegmentPlan:
     "Where the segments of one draw lie: the frame windows, the stretches of time they stand for, and their text."
@@ -96,6 +99,7 @@ class SegmentPlan:
     span: torch.Tensor      # [Ns, 2] start and end (s) of each segment's span, the time its text comes from
     text: list              # Ns strings
 
+# %% ../nbs/00_data_6_dataset.ipynb #fed953ad
 def find_video_file(folder, it:VideoItem, also=None) -> Path:
     "The file `folder/<id>.<ext>` for any of VIDEO_EXTS (names are taken literally: no glob patterns)."
     folder = Path(folder)
@@ -108,12 +112,14 @@ def find_video_file(folder, it:VideoItem, also=None) -> Path:
         "add the file, or remove the video from the split.",
     )
 
+# %% ../nbs/00_data_6_dataset.ipynb #6be31d7f
 def _stamp(path) -> tuple:
     "What identifies a file's content for the caches: its path, modification time and size."
     if path is None: return (None,)
     st = Path(path).stat()
     return (str(path), st.st_mtime_ns, st.st_size)
 
+# %% ../nbs/00_data_6_dataset.ipynb #22919a9f
 class VideoEmotionDataset(Dataset):
     "Videos of one split as `Ns` temporal segments of frames, audio and subtitle text (see the table at the top)."
     def __init__(self, root, annotation, subset:str='train', cfg:Optional[DataConfig]=None,
@@ -192,6 +198,7 @@ def _find_media(self:VideoEmotionDataset, it:VideoItem):
     if folder.is_dir(): return folder, True
     return find_video_file(self.root / self.cfg.video_dir / it.label_name, it, also=folder), False
 
+# %% ../nbs/00_data_6_dataset.ipynb #0a986677
 @patch
 def _video_beside(self:VideoEmotionDataset, it:VideoItem):
     "The video file a frame folder was made from, if the dataset has it too: (path, MediaInfo), else None."
@@ -199,6 +206,7 @@ def _video_beside(self:VideoEmotionDataset, it:VideoItem):
     except VideoNotFoundError: return None
     return path, probe_video_file(path)
 
+# %% ../nbs/00_data_6_dataset.ipynb #7c42f648
 @patch
 def _entry(self:VideoEmotionDataset, it:VideoItem) -> _Entry:
     "Find the files of `it` in the dataset's layout and probe them."
@@ -212,6 +220,7 @@ def _entry(self:VideoEmotionDataset, it:VideoItem) -> _Entry:
         it, media, is_folder, mp3, srt if srt.exists() else None, self._video_beside(it) if is_folder else None
     )
 
+# %% ../nbs/00_data_6_dataset.ipynb #5d499851
 @patch
 def _probe(
     self: VideoEmotionDataset,
@@ -230,6 +239,7 @@ def _probe(
     if is_folder and info.fps_source == 'assumed': info = self._folder_timing(info, beside, seconds, subs)
     return _Entry(it, media, is_folder, info, audio, subs, srt is not None)
 
+# %% ../nbs/00_data_6_dataset.ipynb #b423d524
 @patch
 def _folder_timing(self:VideoEmotionDataset, info:MediaInfo, beside, seconds, subs) -> MediaInfo:
     "The frame rate of a frame folder with no fps file: the video file beside it's, else from the audio, else assumed."
@@ -243,7 +253,7 @@ def _folder_timing(self:VideoEmotionDataset, info:MediaInfo, beside, seconds, su
         if last > n / fps: fps, source = n / last, 'subtitles'
     return replace(info, fps=fps, duration=n / fps, fps_source=source)
 
-
+# %% ../nbs/00_data_6_dataset.ipynb #f6877374
 @patch(cls_method=True)
 def from_files(
     cls: VideoEmotionDataset,
@@ -279,9 +289,11 @@ def from_files(
 @patch
 def __len__(self:VideoEmotionDataset): return len(self.entries)
 
+# %% ../nbs/00_data_6_dataset.ipynb #6a602680
 @patch(as_prop=True)
 def n_segments(self:VideoEmotionDataset) -> int: return self.cfg.segments(self.train)
 
+# %% ../nbs/00_data_6_dataset.ipynb #f503a83e
 @patch
 def plan(
     self: VideoEmotionDataset, i: int, n_segments: Optional[int] = None, train: Optional[bool] = None, generator=None
@@ -295,11 +307,13 @@ def plan(
     text = subtitles_in_spans(e.subs, [(int(a) / rate, int(b) / rate) for a, b in spans.tolist()])
     return SegmentPlan(idx, (window.double() / float(rate)).float(), (spans.double() / float(rate)).float(), text)
 
+# %% ../nbs/00_data_6_dataset.ipynb #91847956
 @patch
 def segment_texts(self:VideoEmotionDataset, n_segments:Optional[int]=None) -> list:
     "The text of every video's segments in evaluation sampling (`n_segments` each), without decoding anything."
     return [self.plan(i, n_segments, train=False).text for i in range(len(self))]
 
+# %% ../nbs/00_data_6_dataset.ipynb #d438977e
 @patch
 def __getitem__(self:VideoEmotionDataset, i) -> dict:
     "Sample `i`; `i` may be `(index, seed)` (from `EpochSampler`): the training draw then depends on the seed alone."
@@ -337,11 +351,13 @@ def _clip_config(self:VideoEmotionDataset) -> str:
     "The settings an evaluation clip depends on (everything but the caches), as a key."
     return repr(sorted((k, v) for k, v in asdict(self.cfg).items() if k not in ('cache_mb', 'cache_dir')))
 
+# %% ../nbs/00_data_6_dataset.ipynb #d5df0129
 @patch
 def _read(self:VideoEmotionDataset, e:_Entry, idx:torch.Tensor) -> torch.Tensor:
     if e.is_folder: return read_frame_folder(e.media, idx)
     return decode_video_frames(e.media, idx, self.cfg.decode_short_side)
 
+# %% ../nbs/00_data_6_dataset.ipynb #c6844fa8
 @patch
 def _video_frames(self:VideoEmotionDataset, e:_Entry, idx:torch.Tensor) -> torch.Tensor:
     "Frames at `idx` -> uint8 `[*idx.shape, 3, H, W]`: from the whole video decoded once and cached, when it fits."
@@ -358,6 +374,7 @@ def _video_frames(self:VideoEmotionDataset, e:_Entry, idx:torch.Tensor) -> torch
     )
     return every[idx]                                                               # (*idx.shape, 3, H, W)
 
+# %% ../nbs/00_data_6_dataset.ipynb #f2ae52a8
 @patch
 def _frames(self:VideoEmotionDataset, e:_Entry, idx, g) -> torch.Tensor:
     x = self._video_frames(e, idx)                                                  # (Ns, 16, 3, H, W)
@@ -365,6 +382,7 @@ def _frames(self:VideoEmotionDataset, e:_Entry, idx, g) -> torch.Tensor:
     x = apply_spatial(x.flatten(0, 1), p, self.cfg.frame_size)                      # (Ns*16, 3, S, S)
     return x.unflatten(0, idx.shape).transpose(1, 2).contiguous()                   # (Ns, 3, 16, S, S)
 
+# %% ../nbs/00_data_6_dataset.ipynb #b90853d5
 @patch
 def _fbank(self:VideoEmotionDataset, e:_Entry) -> torch.Tensor:
     "The whole clip's log-mel fbank `[T, n_mels]` (not normalised), decoded and computed once per video."
@@ -377,6 +395,7 @@ def _fbank(self:VideoEmotionDataset, e:_Entry) -> torch.Tensor:
     stamp = _stamp(e.audio) if e.audio is not None else ('silence', round(e.info.duration, 3))
     return self.cache.get(('fbank', *stamp, cfg.sample_rate, cfg.n_mels), make, disk=True)
 
+# %% ../nbs/00_data_6_dataset.ipynb #a2210f80
 @patch
 def _audio(self:VideoEmotionDataset, e:_Entry, window:torch.Tensor, g) -> torch.Tensor:
     cfg = self.cfg
@@ -397,6 +416,7 @@ def collate_videos(samples:Sequence) -> dict:
         else: out[k] = list(vals)
     return out
 
+# %% ../nbs/00_data_6_dataset.ipynb #4c2707a7
 def make_loader(
     ds: VideoEmotionDataset, batch_size: int = 2, shuffle: Optional[bool] = None, num_workers: int = 0, **kw
 ) -> DataLoader:
@@ -417,6 +437,7 @@ def make_loader(
     return DataLoader(ds, batch_size=batch_size, shuffle=shuffle, num_workers=num_workers, collate_fn=collate_videos,
                       drop_last=drop_last, persistent_workers=num_workers > 0, **kw)
 
+# %% ../nbs/00_data_6_dataset.ipynb #1f432455
 class EpochSampler(torch.utils.data.Sampler):
     "The `(index, seed)` pairs of one epoch: shuffled by `(seed, epoch)`, split over `world` processes, one seed per item."
     def __init__(self, n:int, seed:int=0, shuffle:bool=True, rank:int=0, world:int=1):
@@ -429,6 +450,7 @@ class EpochSampler(torch.utils.data.Sampler):
         seeds = torch.randint(2**62, (self.n,), generator=g)          # position p's draw, the same in every process
         for p in range(self.rank, len(self) * self.world, self.world): yield int(order[p]), int(seeds[p])
 
+# %% ../nbs/00_data_6_dataset.ipynb #cccd4607
 class EpochBatchSampler(torch.utils.data.Sampler):
     "Batches of `EpochSampler` pairs for `epochs` consecutive epochs from `set_epoch`'s: one loader iterator serves them all."
     def __init__(self, n:int, batch_size:int, seed:int=0, epochs:int=1, shuffle:bool=True, rank:int=0, world:int=1):

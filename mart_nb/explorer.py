@@ -24,7 +24,8 @@ from .masking import STRATEGIES, overlay_mask, pixels_to_video
 from .mart import MART, MARTOutput, build_mart
 from .synth import load_truth, planted_segments
 from .train import TrainConfig, resolve_path
-from .runner import load_checkpoint, load_host, load_mart
+from .checkpoint import load_checkpoint
+from .train import load_host, load_mart
 from .verification import SegmentVerification, oracle_tcam, planted_word_roles, verify_video
 from fastcore.basics import patch
 

@@ -14,8 +14,8 @@ import torch
 # %% auto #0
 __all__ = ['NEG', 'POS', 'NEU', 'SENTIMENTS', 'DATASETS', 'VIDEO_EXTS', 'AUDIO_EXTS', 'SUBSET_ALIASES', 'MartDataError',
            'DatasetLayoutError', 'VideoNotFoundError', 'SplitFileError', 'UnknownClassError', 'EmptySplitError',
-           'VideoDecodeError', 'AudioDecodeError', 'SubtitleError', 'DatasetInfo', 'get_dataset_info', 'DataConfig',
-           'VideoItem', 'split_is_training', 'read_split', 'project_root', 'sample_root']
+           'VideoDecodeError', 'AudioDecodeError', 'SubtitleError', 'ConfigError', 'DatasetInfo', 'get_dataset_info',
+           'DataConfig', 'VideoItem', 'split_is_training', 'read_split', 'project_root', 'sample_root']
 
 # %% ../nbs/00_data_1_labels.ipynb #094e5acb
 class MartDataError(Exception):
@@ -32,6 +32,14 @@ class EmptySplitError(MartDataError):     "A split selects no videos."
 class VideoDecodeError(MartDataError):    "A video (or frame folder) cannot be decoded."
 class AudioDecodeError(MartDataError):    "An audio file or stream cannot be decoded."
 class SubtitleError(MartDataError):       "A subtitle file cannot be parsed."
+
+# %% ../nbs/00_data_1_labels.ipynb #df62888d
+class ConfigError(ValueError):
+    "A setting cannot work: the message says which one and what to pass instead."
+
+def _choice(name:str, value, allowed):
+    "Raise a `ConfigError` unless `value` is one of `allowed`."
+    if value not in allowed: raise ConfigError(f"{name}={value!r} is not one of {list(allowed)}.")
 
 # %% ../nbs/00_data_1_labels.ipynb #3ba84355
 NEG, POS, NEU = 0, 1, 2

@@ -180,45 +180,46 @@ def mam_loss(self:MART, video:torch.Tensor, dec:DecoderOutput, mask:MaskResult, 
     kl = temporal_kl(dec.segment_scores.float(), target, c.target_axis)
     return rec, kl, target, dec.segment_scores.float().softmax(-1 if c.target_axis == 'class' else -2)
 
-# %% ../nbs/04c_mart.ipynb #67b10c8b
+# %% ../nbs/04c_mart.ipynb #1a483468
 @patch
-def forward(self:MART, video:torch.Tensor, audio:torch.Tensor, texts:Sequence[Sequence[str]], labels:torch.Tensor,
-             tcam:torch.Tensor, ratio:float, generator=None, teacher_attention:Optional[torch.Tensor]=None) -> MARTOutput:
-    "video uint8 `[B, Ns, 3, T, H, W]`, audio `[B, Ns, frames, mels]`, texts `B x Ns`, labels `[B]`, teacher D_tcam `[B, Ns, C]` and CLS attention `[B*Ns, N]` (`teacher_view`)."
-    B, Ns = video.shape[:2]
-    c, info = self.cfg, self.host.cfg.info
-    if c.attention == 'teacher' and teacher_attention is None:
-        raise ValueError(
-            "MARTConfig(attention='teacher') ranks the tokens by the teacher's CLS attention: pass teacher_attention"
-            " (the second value of mart_nb.host.teacher_view(teacher, video, audio)), or build MART with"
-            " attention='student' to rank by the host being trained"
-        )
-    queries = self.queries(texts, tcam)
-    words = self.text(queries)                                                       # (B*Ns, K, Dt), (B*Ns, K)
-    with (
-        torch.no_grad() if c.mask.placement == 'input' else contextlib.nullcontext()
-    ):  # 'input': this pass only chooses the mask
+def choose_mask(self:MART, video:torch.Tensor, audio:torch.Tensor, words, labels:torch.Tensor, tcam:torch.Tensor,
+                ratio:float, generator=None, teacher_attention:Optional[torch.Tensor]=None) -> tuple:
+    "Emotion-oriented masking (Fig. 2): (scores, mask, first pass). The host's first pass gives TACL's word attention (and, with `attention='student'`, the CLS attention); with placement 'output' it is also the pass that learns, returned as (host output, TACL output), with 'input' it runs without gradients and `first` is None."
+    c, Ns = self.cfg, video.shape[1]
+    with torch.no_grad() if c.mask.placement == 'input' else contextlib.nullcontext():
         out = self.host(video, audio, return_attention=True)
         if c.mask.placement == 'input':  # of TACL, this pass needs only the words' attention over the video tokens
-            word_att = self.tacl.video_word_attention(out.video_tokens, words.words, words.word_mask)
+            word_att, first = self.tacl.video_word_attention(out.video_tokens, words.words, words.word_mask), None
         else:
             t = self.tacl(out.video_tokens, out.audio_tokens, words.words, words.word_mask, Ns)
-            word_att = t.word_attention_video
+            word_att, first = t.word_attention_video, (out, t)
     weight = segment_affect(tcam, labels) if c.segment_weight else None
     cls_att = teacher_attention if c.attention == 'teacher' else out.cls_attention
     scores, mask = self.attention_mask(cls_att, word_att, ratio, Ns, generator, weight)
-    if c.mask.placement == 'input':  # the encoder never sees the masked content
-        hc = self.host.cfg
-        # the host's pixel mean: zero after normalising
-        fill = tuple(round(255 * float(v)) for v in self.host.pixel_mean.flatten())
-        out = self.host(mask_video_input(video, mask.mask, hc.tubelet, hc.patch, fill), audio, return_attention=True)
-        t = self.tacl(out.video_tokens, out.audio_tokens, words.words, words.word_mask, Ns)
-    # masked positions: the mask token (MAE)
-    dec = self.decoder(out.video_tokens, mask.mask, Ns)
+    return scores, mask, first
+
+# %% ../nbs/04c_mart.ipynb #d0e8d590
+@patch
+def encode(self:MART, video:torch.Tensor, audio:torch.Tensor, words, mask:MaskResult,
+           first:Optional[tuple]=None) -> tuple:
+    "(host output, TACL output) of the pass that learns: `first` itself (placement 'output'), or a pass on the video with its masked tubelets painted with the pixel mean (placement 'input': the encoder never sees them)."
+    if first is not None: return first
+    hc = self.host.cfg
+    fill = tuple(round(255 * float(v)) for v in self.host.pixel_mean.flatten())   # the pixel mean: 0 once normalised
+    out = self.host(mask_video_input(video, mask.mask, hc.tubelet, hc.patch, fill), audio, return_attention=True)
+    return out, self.tacl(out.video_tokens, out.audio_tokens, words.words, words.word_mask, video.shape[1])
+
+# %% ../nbs/04c_mart.ipynb #3536f424
+@patch
+def objective(self:MART, video:torch.Tensor, labels:torch.Tensor, tcam:torch.Tensor, out:HostOutput, t:TACLOutput,
+              mask:MaskResult) -> tuple:
+    "(loss, losses, P, Q, decoder output): the decoder recovers the masked tubelets (the mask token at masked positions, MAE) and the temporal emotion distribution; the five terms and their weighted sum."
+    c, info, lam0 = self.cfg, self.host.cfg.info, self.host.cfg.lambda_0
+    dec = self.decoder(out.video_tokens, mask.mask, video.shape[1])
     rec, kl, target, recovered = self.mam_loss(video, dec, mask, tcam)
     losses = dict(
-        cls=pcce_loss([out.logits_video, out.logits_audio], labels, info.polarity, self.host.cfg.lambda_0),
-        aux=pcce_loss([t.aux_logits_video, t.aux_logits_audio], labels, info.polarity, self.host.cfg.lambda_0),
+        cls=pcce_loss([out.logits_video, out.logits_audio], labels, info.polarity, lam0),
+        aux=pcce_loss([t.aux_logits_video, t.aux_logits_audio], labels, info.polarity, lam0),
         tacl=t.loss,
         rec=rec,
         kl=kl,
@@ -230,10 +231,29 @@ def forward(self:MART, video:torch.Tensor, audio:torch.Tensor, texts:Sequence[Se
         + c.lambda_rec * rec
         + c.lambda_kl * kl
     )
-    return MARTOutput(loss=loss, losses=losses, ratio=ratio, mask=mask, scores=scores, tcam=tcam, target=target, recovered=recovered,
-                      pixels=dec.pixels, queries=queries, host=out, tacl=t)
+    return loss, losses, target, recovered, dec
 
+# %% ../nbs/04c_mart.ipynb #6d0f8f7f
+@patch
+def forward(self:MART, video:torch.Tensor, audio:torch.Tensor, texts:Sequence[Sequence[str]], labels:torch.Tensor,
+            tcam:torch.Tensor, ratio:float, generator=None,
+            teacher_attention:Optional[torch.Tensor]=None) -> MARTOutput:
+    "video uint8 `[B, Ns, 3, T, H, W]`, audio `[B, Ns, frames, mels]`, texts `B x Ns`, labels `[B]`, teacher D_tcam `[B, Ns, C]` and CLS attention `[B*Ns, N]` (`teacher_view`)."
+    if self.cfg.attention == 'teacher' and teacher_attention is None:
+        raise ValueError(
+            "MARTConfig(attention='teacher') ranks the tokens by the teacher's CLS attention: pass teacher_attention"
+            " (the second value of mart_nb.host.teacher_view(teacher, video, audio)), or build MART with"
+            " attention='student' to rank by the host being trained"
+        )
+    queries = self.queries(texts, tcam)                                      # the verified cue words (03b)
+    words = self.text(queries)                                               # their embeddings (B*Ns, K, Dt)
+    scores, mask, first = self.choose_mask(video, audio, words, labels, tcam, ratio, generator, teacher_attention)
+    out, t = self.encode(video, audio, words, mask, first)                   # the host and TACL on the masked video
+    loss, losses, target, recovered, dec = self.objective(video, labels, tcam, out, t, mask)
+    return MARTOutput(loss=loss, losses=losses, ratio=ratio, mask=mask, scores=scores, tcam=tcam, target=target,
+                      recovered=recovered, pixels=dec.pixels, queries=queries, host=out, tacl=t)
 
+# %% ../nbs/04c_mart.ipynb #f45d7bea
 def mart_config(preset:str='tiny', dataset:str='ve8', text:Optional[str]=None, **kw) -> MARTConfig:
     "The `MARTConfig` of the `tiny` or `paper` preset with `kw` replacing its fields (a dict for `mask`, `tacl` or `decoder` replaces fields of the preset's)."
     if preset not in ('tiny', 'paper'): raise ValueError(f"preset={preset!r}: choose 'tiny' or 'paper'")

@@ -14,19 +14,17 @@ import torch.nn as nn
 from einops import rearrange, repeat
 
 from .host import sinusoid_table
+from .labels import _choice                 # the package's one check of a fixed set of values (a ConfigError)
 
 # %% auto #0
 __all__ = ['STRATEGIES', 'RULES', 'IMAGENET_MEAN_RGB', 'MaskConfig', 'mask_ratio', 'word_attention_map', 'affective_scores',
            'MaskResult', 'mask_counts', 'make_mask', 'patchify', 'unpatchify', 'pixel_target', 'pixels_to_video',
            'mask_video_input', 'DecoderConfig', 'DecoderOutput', 'MaskedDecoder', 'masked_mse', 'distribution_target',
-           'temporal_kl', 'segment_affect', 'hit_rate', 'ranking_auc', 'recall_at', 'overlay_mask', 'plot_masks']
+           'temporal_kl', 'overlay_mask', 'segment_affect', 'hit_rate', 'ranking_auc', 'recall_at', 'plot_masks']
 
 # %% ../nbs/04a_masking.ipynb #47f53900
 STRATEGIES = ('emotion', 'random', 'tube', 'frame')
 RULES = ('attmask_hint', 'eq7')
-
-def _choice(name, value, allowed):
-    if value not in allowed: raise ValueError(f"{name}={value!r} is not one of {allowed}")
 
 @dataclass
 class MaskConfig:
@@ -114,7 +112,6 @@ class MaskResult:
 
 def _floor(x): return math.floor(x + 1e-9)      # r * N in floating point: 0.3 * 40 = 12.000000000000002 counts as 12
 def _ceil(x): return math.ceil(x - 1e-9)
-def _round(x): return math.floor(x + 0.5 + 1e-9)
 
 def mask_counts(n_tokens:int, ratio:float, cfg:MaskConfig) -> tuple:
     "(masked, hints) of an emotion mask over `n_tokens` ranked tokens; the random strategy masks the same number."
@@ -125,13 +122,13 @@ def mask_counts(n_tokens:int, ratio:float, cfg:MaskConfig) -> tuple:
     hints = min(_floor(cfg.hint_ratio * ratio * n_tokens), _floor(cfg.hint_pool * n_tokens), top)
     return top - hints, hints
 
-# %% ../nbs/04a_masking.ipynb #2edbd20f
+# %% ../nbs/04a_masking.ipynb #08fa3929
 def _rand(shape, like, generator):
     dev = generator.device if generator is not None else like.device
     return torch.rand(shape, generator=generator, device=dev).to(like.device)
 
 def _ranks(scores):
-    "Rank of every entry of each row: 0 = highest score (ties go to the lower index)."
+    "Each entry's rank in its row minus 1: `_ranks(s) + 1` is Eq. 7's idx (1 = highest score, ties to the lower index)."
     order = scores.argsort(dim=-1, descending=True, stable=True)
     return torch.empty_like(order).scatter_(
         -1, order, torch.arange(scores.shape[-1], device=scores.device).expand_as(order)
@@ -140,44 +137,16 @@ def _ranks(scores):
 def _emotion(scores, ratio, cfg, generator):
     n_mask, n_hint = mask_counts(scores.shape[-1], ratio, cfg)
     rank = _ranks(scores)                                                       # (R, L)
+    # Eq. 7 with idx = rank + 1: masked if S < idx <= S + ceil(alpha M), a hint if idx <= S
     if cfg.rule == 'eq7': return (rank >= n_hint) & (rank < n_hint + n_mask), rank < n_hint
     pool = min(_floor(cfg.hint_pool * scores.shape[-1]), n_mask + n_hint)
-    # n_hint of the pool's ranks
+    # code: the hints are n_hint of the pool's ranks, drawn uniformly
     chosen = _rand((scores.shape[0], pool), scores, generator).argsort(dim=-1)[:, :n_hint]
     hints = torch.zeros_like(rank, dtype=torch.bool).scatter_(-1, chosen, True).gather(-1, rank)  # by rank -> by token
     return (rank < n_mask + n_hint) & ~hints, hints
 
-def _random(scores, ratio, cfg, generator):
-    n_mask = mask_counts(scores.shape[-1], ratio, cfg)[0]
-    return _ranks(_rand(scores.shape, scores, generator)) < n_mask, torch.zeros_like(scores, dtype=torch.bool)
 
-def _tube(scores, ratio, grid, generator):
-    t, h, w = grid
-    cols = _ranks(_rand((scores.shape[0], h * w), scores, generator)) < _round(ratio * h * w)   # (R, h*w) positions
-    return repeat(cols, 'r hw -> r (t hw)', t=t), torch.zeros_like(scores, dtype=torch.bool)
-
-def _frame(scores, ratio, grid, generator):
-    t, h, w = grid
-    slices = _ranks(_rand((scores.shape[0], t), scores, generator)) < _round(ratio * t)        # (R, t) time slices
-    return repeat(slices, 'r t -> r (t hw)', hw=h * w), torch.zeros_like(scores, dtype=torch.bool)
-
-# %% ../nbs/04a_masking.ipynb #cfbbaab0
-def _check_mask_args(scores, ratio, cfg, grid, n_segments):
-    if scores.dim() != 2: raise ValueError(f"scores has shape {list(scores.shape)}; expected [B*Ns, N]")
-    if not 0 <= ratio <= 1: raise ValueError(f"ratio={ratio} must lie in [0, 1] (see mask_ratio)")
-    if grid is not None and math.prod(grid) != scores.shape[1]:
-        raise ValueError(f"grid={tuple(grid)} has {math.prod(grid)} tokens but scores has N={scores.shape[1]}")
-    if cfg.strategy in ('tube', 'frame') and grid is None:
-        raise ValueError(f"strategy={cfg.strategy!r} needs grid=(t, h, w)")
-    if cfg.ranking == 'video':
-        if cfg.strategy in ('tube', 'frame'):
-            raise ValueError(
-                f"ranking='video' ranks tokens across segments, but {cfg.strategy} masks are defined on one segment's"
-                " grid"
-            )
-        if n_segments is None or scores.shape[0] % n_segments:
-            raise ValueError(f"ranking='video' needs n_segments dividing B*Ns={scores.shape[0]}, got {n_segments}")
-
+# %% ../nbs/04a_masking.ipynb #d2af8804
 def make_mask(
     scores:torch.Tensor,                         # [B*Ns, N] token scores (read by strategy 'emotion' only)
     ratio:float,                                 # masking ratio r, e.g. mask_ratio(epoch, n_epochs, cfg)
@@ -200,6 +169,25 @@ def make_mask(
         mask, hints = (rearrange(x, 'b (s n) -> (b s) n', n=N) for x in (mask, hints))      # (B*Ns, N)
         applied = repeat(applied, 'b -> (b s)', s=n_segments)
     return MaskResult(mask, hints, applied)
+
+# %% ../nbs/04a_masking.ipynb #5e4991c4
+# the argument checks of make_mask; every message is tested under "Details and options"
+def _check_mask_args(scores, ratio, cfg, grid, n_segments):
+    if scores.dim() != 2: raise ValueError(f"scores has shape {list(scores.shape)}; expected [B*Ns, N]")
+    if not 0 <= ratio <= 1: raise ValueError(f"ratio={ratio} must lie in [0, 1] (see mask_ratio)")
+    if grid is not None and math.prod(grid) != scores.shape[1]:
+        raise ValueError(f"grid={tuple(grid)} has {math.prod(grid)} tokens but scores has N={scores.shape[1]}")
+    if cfg.strategy in ('tube', 'frame') and grid is None:
+        raise ValueError(f"strategy={cfg.strategy!r} needs grid=(t, h, w)")
+    if cfg.ranking == 'video':
+        if cfg.strategy in ('tube', 'frame'):
+            raise ValueError(
+                f"ranking='video' ranks tokens across segments, but {cfg.strategy} masks are defined on one segment's"
+                " grid"
+            )
+        if n_segments is None or scores.shape[0] % n_segments:
+            raise ValueError(f"ranking='video' needs n_segments dividing B*Ns={scores.shape[0]}, got {n_segments}")
+
 
 # %% ../nbs/04a_masking.ipynb #cfb3acf8
 def _check_video(video, tubelet, patch):
@@ -398,6 +386,34 @@ def temporal_kl(segment_scores:torch.Tensor, target:torch.Tensor, axis:str='clas
     dim = -1 if axis == 'class' else -2
     return (torch.xlogy(target, target) - target * segment_scores.log_softmax(dim)).sum(dim).mean()
 
+# %% ../nbs/04a_masking.ipynb #a850fe2e
+def overlay_mask(frame:torch.Tensor, mask2d:torch.Tensor, patch:int=16, hints2d:Optional[torch.Tensor]=None,
+                 shade:float=0.75) -> np.ndarray:
+    "RGB image `[H, W, 3]` in [0, 1] of a uint8 `frame` `[3, H, W]`: masked patches `[h, w]` shaded grey, hints tinted green."
+    img = frame.permute(1, 2, 0).float().numpy() / 255
+    up = lambda m: np.kron(m.cpu().numpy().astype(float), np.ones((patch, patch)))[..., None]   # (H, W, 1) per pixel
+    img = img * (1 - shade * up(mask2d)) + 0.35 * shade * up(mask2d)
+    if hints2d is not None: img = img * (1 - 0.5 * up(hints2d)) + 0.5 * up(hints2d) * np.array([0.2, 0.8, 0.2])
+    return img
+
+
+# %% ../nbs/04a_masking.ipynb #4e6a2127
+def _round(x): return math.floor(x + 0.5 + 1e-9)    # round half up, with the tolerance of _floor
+
+def _random(scores, ratio, cfg, generator):
+    n_mask = mask_counts(scores.shape[-1], ratio, cfg)[0]
+    return _ranks(_rand(scores.shape, scores, generator)) < n_mask, torch.zeros_like(scores, dtype=torch.bool)
+
+def _tube(scores, ratio, grid, generator):
+    t, h, w = grid
+    cols = _ranks(_rand((scores.shape[0], h * w), scores, generator)) < _round(ratio * h * w)   # (R, h*w) positions
+    return repeat(cols, 'r hw -> r (t hw)', t=t), torch.zeros_like(scores, dtype=torch.bool)
+
+def _frame(scores, ratio, grid, generator):
+    t, h, w = grid
+    slices = _ranks(_rand((scores.shape[0], t), scores, generator)) < _round(ratio * t)        # (R, t) time slices
+    return repeat(slices, 'r t -> r (t hw)', hw=h * w), torch.zeros_like(scores, dtype=torch.bool)
+
 # %% ../nbs/04a_masking.ipynb #dc221c8f
 def segment_affect(tcam:torch.Tensor, labels:Optional[torch.Tensor]=None) -> torch.Tensor:
     "Per-segment affect `[B, Ns]` in [0, 1]: the teacher's D_tcam of class `labels` `[B]` (else of each segment's top class), over its maximum in time."
@@ -442,15 +458,6 @@ def recall_at(scores:torch.Tensor, truth:torch.Tensor, k:int) -> float:
     return float((hits / np.minimum(k, t[keep].sum(1))).mean())
 
 # %% ../nbs/04a_masking.ipynb #ceb98abd
-def overlay_mask(frame:torch.Tensor, mask2d:torch.Tensor, patch:int=16, hints2d:Optional[torch.Tensor]=None,
-                 shade:float=0.75) -> np.ndarray:
-    "RGB image `[H, W, 3]` in [0, 1] of a uint8 `frame` `[3, H, W]`: masked patches `[h, w]` shaded grey, hints tinted green."
-    img = frame.permute(1, 2, 0).float().numpy() / 255
-    up = lambda m: np.kron(m.cpu().numpy().astype(float), np.ones((patch, patch)))[..., None]   # (H, W, 1) per pixel
-    img = img * (1 - shade * up(mask2d)) + 0.35 * shade * up(mask2d)
-    if hints2d is not None: img = img * (1 - 0.5 * up(hints2d)) + 0.5 * up(hints2d) * np.array([0.2, 0.8, 0.2])
-    return img
-
 def plot_masks(video:torch.Tensor, masks:dict, grid:Sequence[int], tubelet:int=2, patch:int=16, time_slice:int=0,
                title:str='', size:float=1.1):
     "Frames of one video `[Ns, 3, T, H, W]` (a column per segment) under each `MaskResult` of `masks` (name -> result of its Ns rows)."

@@ -17,7 +17,8 @@ from .host import MBT, temporal_cam
 from .lexicon import BACKENDS, get_lexicon
 from .masking import distribution_target
 from .train import TrainConfig
-from .runner import host_from_state, load_checkpoint
+from .checkpoint import load_checkpoint
+from .train import host_from_state
 from .transcribe import _in_ipython
 from .verification import verify_video
 from fastcore.basics import patch
@@ -98,7 +99,7 @@ def host_from_checkpoint(
 ) -> MBT:
     "The host of a checkpoint, in evaluation mode on `device` (no pretrained encoder is loaded: the weights replace them)."
     try:
-        # mart_nb.runner's loader, with the file named on failure
+        # mart_nb.checkpoint's reader, with the file named on failure
         return host_from_state(ck, device)
     except (TypeError, KeyError, ValueError, RuntimeError) as e:
         raise CheckpointError(

@@ -202,7 +202,7 @@ def _write_history(rows:Sequence[dict], path:Path):
 # %% ../nbs/03c_pretrain.ipynb #063a01a4
 def pretrain(cfg:PretrainConfig, out_dir, hc:Optional[HostConfig]=None, device='cpu') -> list:
     "Pretrain the video and audio encoders of `hc` (default: the tiny host) on the pool; writes `history.csv`, `last.pt`, then `video/`, `audio/`, `pretrain_config.json` and `losses.png` in `out_dir`; returns the history."
-    from mart_nb.runner import load_checkpoint, save_checkpoint
+    from mart_nb.checkpoint import load_checkpoint, save_checkpoint
     out, hc = Path(out_dir), hc or HostConfig.tiny()
     out.mkdir(parents=True, exist_ok=True)
     torch.set_num_threads(cfg.threads)

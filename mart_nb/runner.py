@@ -16,55 +16,34 @@ import torch.nn as nn
 from torch.optim.swa_utils import AveragedModel
 from tqdm.auto import tqdm
 
+from .checkpoint import load_checkpoint, save_checkpoint
 from .data import EpochBatchSampler, make_loader
 from .host import HostConfig, MBT, build_mbt
+from .labels import ConfigError, _choice
 from .mart import MART, build_mart, mart_config
-from .train import (ConfigError, PRESETS, TrainConfig, _choice, _unwrap, build_data, check_config, ema_model,
-                           evaluate, first_videos, lr_at, mart_probe, mart_step, planted_curve_kl, resolve_path,
-                           supervised_step, target_vs_planted)
+from .train import (PRESETS, TrainConfig, _unwrap, build_data, check_config, ema_model, evaluate, first_videos,
+                           host_from_state, load_host, load_mart, lr_at, mart_probe, mart_step, planted_curve_kl,
+                           resolve_path, saved_host_config, supervised_step, target_vs_planted)
 from .transcribe import _in_ipython      # the commands' shared guard: not run as a command inside a notebook
 from fastcore.basics import patch
 
 # %% auto #0
-__all__ = ['RESUMABLE_CHANGES', 'save_checkpoint', 'load_checkpoint', 'NonFiniteLossError', 'train_one_epoch', 'DistInfo',
-           'init_distributed', 'is_main_process', 'barrier', 'file_sha256', 'with_teacher_hash', 'Trainer',
-           'saved_host_config', 'host_from_state', 'load_host', 'load_mart', 'param_groups', 'EpochBatches',
-           'time_left', 'progress_line', 'WeakTeacherError', 'write_predictions', 'run_training', 'field_comments',
-           'cli_parser', 'config_from_args', 'main']
-
-# %% ../nbs/05a_runner.ipynb #41d1fe44
-def save_checkpoint(state:dict, path) -> Path:
-    "Write `state` (tensors and plain values) to `path` atomically: a temporary file, then a rename."
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    try:
-        torch.save(state, tmp)
-        os.replace(tmp, path)
-    finally:
-        if tmp.exists(): tmp.unlink()
-    return path
-
-def load_checkpoint(path, map_location='cpu') -> dict:
-    "Load a checkpoint written by `save_checkpoint` (`weights_only=True`), with an error that names the file."
-    path = Path(path)
-    try: return torch.load(path, map_location=map_location, weights_only=True)
-    except FileNotFoundError: raise FileNotFoundError(f"{path}: no such checkpoint") from None
-    except Exception as e:
-        raise RuntimeError(
-            f"{path}: not a mart_nb checkpoint, or damaged ({type(e).__name__}: {str(e).splitlines()[0]}). "
-            "Fix: delete it (a run then starts over) or point to another checkpoint."
-        ) from None
+__all__ = ['RESUMABLE_CHANGES', 'NonFiniteLossError', 'train_one_epoch', 'DistInfo', 'init_distributed', 'is_main_process',
+           'barrier', 'file_sha256', 'with_teacher_hash', 'Trainer', 'param_groups', 'EpochBatches', 'time_left',
+           'progress_line', 'WeakTeacherError', 'write_predictions', 'run_training', 'field_comments', 'cli_parser',
+           'config_from_args', 'main']
 
 # %% ../nbs/05a_runner.ipynb #4783c3ec
 class NonFiniteLossError(FloatingPointError):
     "A loss became NaN or infinite: the step is refused and the last checkpoint stays as it was."
 
+# %% ../nbs/05a_runner.ipynb #87f3093f
 def _autocast(device:torch.device, enabled:bool):
     return (
         torch.autocast('cuda', dtype=torch.bfloat16) if enabled and device.type == 'cuda' else contextlib.nullcontext()
     )
 
+# %% ../nbs/05a_runner.ipynb #826d723e
 def train_one_epoch(model:nn.Module, loader, opt:torch.optim.Optimizer, cfg:TrainConfig, device, epoch:int,
                     step:Callable, ema:Optional[AveragedModel]=None, start_step:int=0, desc:str='') -> dict:
     "One pass over `loader`: `step(model, batch) -> (loss, logs)`; accumulation, lr from `lr_at`, EMA; mean logs + 'steps'."
@@ -97,6 +76,7 @@ def train_one_epoch(model:nn.Module, loader, opt:torch.optim.Optimizer, cfg:Trai
     n, sums = _all_processes(n, sums)
     return {**{key: v / max(n, 1) for key, v in sums.items()}, 'steps': steps}
 
+# %% ../nbs/05a_runner.ipynb #c6c46375
 def _all_processes(n:int, sums:dict) -> tuple:
     "The video count and the logged sums over every process of a torchrun group (unchanged in a single process)."
     if not (dist.is_available() and dist.is_initialized()): return n, sums
@@ -104,6 +84,7 @@ def _all_processes(n:int, sums:dict) -> tuple:
     dist.all_reduce(t)
     return int(t[0]), dict(zip(sums, t[1:].tolist()))
 
+# %% ../nbs/05a_runner.ipynb #ad370279
 def _fmt(logs:dict) -> str: return ', '.join(f"{k} {float(v):.4g}" for k, v in logs.items())
 
 # %% ../nbs/05a_runner.ipynb #24bbb0b4
@@ -116,6 +97,7 @@ class DistInfo:
     @property
     def main(self) -> bool: return self.rank == 0
 
+# %% ../nbs/05a_runner.ipynb #948b730d
 def init_distributed(device:str='cpu'):
     "Join the process group torchrun set up (`RANK`, `WORLD_SIZE`, `LOCAL_RANK`), else one process -> (DistInfo, torch.device)."
     world = int(os.environ.get('WORLD_SIZE', 1))
@@ -126,19 +108,23 @@ def init_distributed(device:str='cpu'):
     if not dist.is_initialized(): dist.init_process_group('nccl' if dev.type == 'cuda' else 'gloo')
     return info, dev
 
+# %% ../nbs/05a_runner.ipynb #d72794e0
 def is_main_process() -> bool: return not (dist.is_available() and dist.is_initialized()) or dist.get_rank() == 0
 
+# %% ../nbs/05a_runner.ipynb #473320f1
 def barrier():
     if dist.is_available() and dist.is_initialized(): dist.barrier()
 
 # %% ../nbs/05a_runner.ipynb #d61ace07
 RESUMABLE_CHANGES = ('device', 'num_workers', 'progress', 'resume', 'out_dir', 'amp')   # may differ when resuming
 
+# %% ../nbs/05a_runner.ipynb #589863dd
 def _seed_epoch(cfg:TrainConfig, epoch:int, rank:int):
     s = cfg.seed * 1_000_003 + epoch * 1009 + rank
     torch.manual_seed(s)
     np.random.seed(s % 2**32)
 
+# %% ../nbs/05a_runner.ipynb #8ad9ffcb
 def file_sha256(path) -> str:
     "The SHA-256 of a file's bytes (hex)."
     import hashlib
@@ -147,6 +133,7 @@ def file_sha256(path) -> str:
         for block in iter(lambda: f.read(1 << 20), b''): h.update(block)
     return h.hexdigest()
 
+# %% ../nbs/05a_runner.ipynb #75b478b5
 def with_teacher_hash(cfg:TrainConfig) -> TrainConfig:
     "`cfg` with `teacher_sha256` of its given teacher file (a ConfigError if a hash was given and the file differs)."
     if cfg.teacher is None: return cfg
@@ -157,6 +144,7 @@ def with_teacher_hash(cfg:TrainConfig) -> TrainConfig:
                           "with the wrong runs. Pass the right file, or teacher_sha256=None.")
     return replace(cfg, teacher_sha256=sha)
 
+# %% ../nbs/05a_runner.ipynb #1fb238cd
 class Trainer:
     "One run of `cfg`: data, models, the stages (resumed from `out_dir/last.pt` when it is there) and every file it writes."
     def __init__(self, cfg:TrainConfig):
@@ -198,6 +186,7 @@ def _fresh(self:Trainer):
     for name in ('last.pt', 'teacher.pt', 'best.pt', 'mart.pt', 'final.json'):
         if (self.out / name).exists(): (self.out / name).unlink()
 
+# %% ../nbs/05a_runner.ipynb #69d9d61a
 @patch
 def _build_host(self:Trainer, weights:Optional[dict]=None, seed_tag:int=0) -> MBT:
     "A host of the run's preset: random (seeded), or with `weights`."
@@ -209,6 +198,7 @@ def _build_host(self:Trainer, weights:Optional[dict]=None, seed_tag:int=0) -> MB
     if weights is not None: host.load_state_dict(weights)
     return host.to(self.device)
 
+# %% ../nbs/05a_runner.ipynb #bc642cbf
 @patch
 def _host_file(self:Trainer, path:Path, model:nn.Module, epoch:int, metrics:dict):
     save_checkpoint(
@@ -221,29 +211,6 @@ def _host_file(self:Trainer, path:Path, model:nn.Module, epoch:int, metrics:dict
         ),
         path,
     )
-
-def saved_host_config(ck:dict) -> HostConfig:
-    "The `HostConfig` stored in a checkpoint, without pretrained sources (the saved weights replace them); a host saved before `pooling` existed averaged its segments."
-    return HostConfig(**{'pooling': 'mean', **ck['host_config'], 'video_checkpoint': None, 'audio_checkpoint': None})
-
-def host_from_state(ck:dict, device='cpu') -> MBT:
-    "The host of a loaded host checkpoint (`host_config` and `host` weights), in evaluation mode on `device`."
-    host = build_mbt(saved_host_config(ck))
-    host.load_state_dict(ck['host'])
-    return host.to(device).eval()
-
-def load_host(path, device='cpu') -> MBT:
-    "The host saved in a run's `teacher.pt` or `best.pt`."
-    return host_from_state(load_checkpoint(path), device)
-
-def load_mart(path, device='cpu') -> MART:
-    "The MART module saved at the end of a run's MART stage (`mart.pt`)."
-    ck = load_checkpoint(path)
-    mart = build_mart(
-        build_mbt(saved_host_config(ck)), ck['config']['preset'], **TrainConfig(**ck['config']).mart_kwargs()
-    )
-    mart.load_state_dict(ck['mart'])
-    return mart.to(device).eval()
 
 # %% ../nbs/05a_runner.ipynb #0d247e1f
 @patch
@@ -267,10 +234,12 @@ def _stage_models(self:Trainer, name:str):
     ema = ema_model(host, cfg.ema_decay, cfg.ema_ramp) if name != 'mart' and cfg.ema_decay > 0 else None
     return model, host, ema, factory
 
+# %% ../nbs/05a_runner.ipynb #4babe490
 @patch
 def teacher_path(self: Trainer) -> Path:
     return resolve_path(self.cfg.teacher) if self.cfg.teacher else self.out / 'teacher.pt'
 
+# %% ../nbs/05a_runner.ipynb #ff568c84
 @patch
 def _wrap(self:Trainer, model:nn.Module, name:str) -> nn.Module:
     if self.dist.world == 1: return model
@@ -281,11 +250,13 @@ def _wrap(self:Trainer, model:nn.Module, name:str) -> nn.Module:
         find_unused_parameters=name == 'mart',
     )
 
+# %% ../nbs/05a_runner.ipynb #973b770d
 def param_groups(model:nn.Module) -> list:
     "The optimiser's parameter groups: the model's own `param_groups()` (a `lr_scale` per group) when it has one, else all trainable parameters."
     if hasattr(model, 'param_groups'): return model.param_groups()
     return [dict(params=[p for p in model.parameters() if p.requires_grad])]
 
+# %% ../nbs/05a_runner.ipynb #1da8e166
 @patch
 def loader(self:Trainer, split:str):
     "The run's loader of `split`, made once (its workers, and their caches, last the whole run)."
@@ -305,12 +276,14 @@ def loader(self:Trainer, split:str):
             )
     return self._loaders[split]
 
+# %% ../nbs/05a_runner.ipynb #d6de98f5
 class EpochBatches:
     "The next `n` batches of a running loader iterator (one epoch of a stage's stream), with a length for the progress bar."
     def __init__(self, iterator, n:int): self.iterator, self.n = iterator, n
     def __len__(self): return self.n
     def __iter__(self): return itertools.islice(self.iterator, self.n)
 
+# %% ../nbs/05a_runner.ipynb #7a0d2bde
 @patch
 def stream(self:Trainer, first_epoch:int, epochs:int):
     "One iterator over the training batches of `epochs` epochs from `first_epoch` (no loader restart between them), and batches per epoch."
@@ -364,6 +337,7 @@ def _run_stage(self:Trainer, si:int, name:str, epochs:int, first_epoch:int):
         self._after_epoch(si, name, epoch, logs['steps'], row, model, host, ema, opt)
         if self.state['epoch'] >= epochs: break                                    # a validation plateau ended it
 
+# %% ../nbs/05a_runner.ipynb #675e7a85
 def _from_main(flag:bool, device) -> bool:
     "The main process's `flag`, on every process of a torchrun group (it alone evaluates)."
     if not (dist.is_available() and dist.is_initialized()): return bool(flag)
@@ -371,6 +345,7 @@ def _from_main(flag:bool, device) -> bool:
     dist.broadcast(t, 0)
     return bool(t.item())
 
+# %% ../nbs/05a_runner.ipynb #0075bbea
 def time_left(history:Sequence[dict], stages:Sequence[tuple]) -> float:
     "Seconds left: each stage's remaining epochs at its mean epoch time so far (a stage not yet seen: the mean of all)."
     secs = {}
@@ -381,6 +356,7 @@ def time_left(history:Sequence[dict], stages:Sequence[tuple]) -> float:
     mean = lambda name: sum(secs.get(name, every)) / len(secs.get(name, every))
     return sum(max(0, n - sum(h['stage'] == name for h in history)) * mean(name) for name, n in stages)
 
+# %% ../nbs/05a_runner.ipynb #ef0e987a
 def progress_line(row:dict, history:Sequence[dict], stages:Sequence[tuple]) -> str:
     "One line per epoch for the terminal: stage, epoch, training loss, validation AccE and the time left (`time_left`)."
     val = f", val AccE {row['val_acc_e']:.3f}" if 'val_acc_e' in row else ''
@@ -391,6 +367,7 @@ def progress_line(row:dict, history:Sequence[dict], stages:Sequence[tuple]) -> s
         f"about {time_left(history, stages) / 60:.1f} min left"
     )
 
+# %% ../nbs/05a_runner.ipynb #618d5ef3
 @patch
 def probe_batch(self:Trainer):
     "(batch, truths) of the first `probe_videos` validation videos, made once; None off planted data or with probe_videos=0."
@@ -403,6 +380,7 @@ def probe_batch(self:Trainer):
         self._probe = (collate_videos([ds[i] for i in range(len(ds))]), truths) if ok else None
     return self._probe
 
+# %% ../nbs/05a_runner.ipynb #2081b8f0
 @patch
 def _after_epoch(self:Trainer, si, name, epoch, steps, row, model, host, ema, opt):
     "Evaluate (main process), keep the best, write metrics.jsonl and last.pt."
@@ -457,9 +435,11 @@ def fit(self:Trainer) -> dict:
         first += self.cfg.epochs_teacher if name == 'teacher' else epochs
     return self._final()
 
+# %% ../nbs/05a_runner.ipynb #d60e9a08
 class WeakTeacherError(RuntimeError):
     "The teacher is too close to chance for its temporal scores to be a target: the run stops before MART."
 
+# %% ../nbs/05a_runner.ipynb #4388cb36
 @patch
 def check_teacher(self:Trainer):
     "Raise `WeakTeacherError` if the teacher's best validation AccE is below chance + `min_teacher_margin`."
@@ -475,6 +455,7 @@ def check_teacher(self:Trainer):
             "min_teacher_margin=None to train MART on it anyway (in another out_dir, or with resume=False)."
         )
 
+# %% ../nbs/05a_runner.ipynb #99ff4b5f
 @patch
 def _target_check(self:Trainer, path:Path):
     "teacher_check.json: the teacher's file hash, validation AccE and (planted data) its target against the planted truth and a uniform one."
@@ -492,6 +473,7 @@ def _target_check(self:Trainer, path:Path):
         print(f"teacher target ({t['axis']} axis) on {t['videos']} validation videos: KL(planted || P) "
               f"{t['kl_target']:.3f}, KL(planted || uniform) {t['kl_uniform']:.3f}")
 
+# %% ../nbs/05a_runner.ipynb #b62e5a59
 @patch
 def _final(self:Trainer) -> dict:
     "Test metrics of the selected model (best.pt), written to final.json by the main process."
@@ -524,6 +506,7 @@ def _final(self:Trainer) -> dict:
     barrier()
     return final
 
+# %% ../nbs/05a_runner.ipynb #7f28cd2e
 def write_predictions(res:dict, path) -> Path:
     "One row per evaluated video (`id,label,pred,correct`) of `evaluate`'s output, written atomically (for paired comparisons)."
     path = Path(path)
@@ -536,6 +519,7 @@ def write_predictions(res:dict, path) -> Path:
     os.replace(tmp, path)
     return path
 
+# %% ../nbs/05a_runner.ipynb #1f6fe9a5
 def run_training(cfg:TrainConfig) -> dict:
     "Train (or resume) the run `cfg` and return its final test metrics (None on processes other than the first)."
     return Trainer(cfg).fit()
@@ -545,12 +529,14 @@ def _parse_value(kind:str, text:str):
     if text.lower() == 'none': return None
     return {'int': int, 'float': float, 'str': str}[kind](text)
 
+# %% ../nbs/05a_runner.ipynb #29fe93f8
 def _json_dict(text:str) -> dict:
     try: value = json.loads(text)
     except json.JSONDecodeError as e: raise argparse.ArgumentTypeError(f"not JSON ({e}): {text!r}") from None
     if not isinstance(value, dict): raise argparse.ArgumentTypeError(f"not a JSON object: {text!r}")
     return value
 
+# %% ../nbs/05a_runner.ipynb #84ad8e2b
 def field_comments(cls=None) -> dict:
     "Each field of a dataclass (`TrainConfig`) and the comment after it, or just above it, in its source: the meaning `mart-train --help` shows."
     import importlib, inspect, re
@@ -566,6 +552,7 @@ def field_comments(cls=None) -> dict:
         above = []
     return out
 
+# %% ../nbs/05a_runner.ipynb #83a1a99f
 def cli_parser() -> argparse.ArgumentParser:
     "The options of `mart-train`: one per `TrainConfig` field (`--data-root`, `--epochs-mart`, `--no-resume`, ...), with its meaning and default."
     ap = argparse.ArgumentParser(
@@ -597,6 +584,7 @@ def cli_parser() -> argparse.ArgumentParser:
             )
     return ap
 
+# %% ../nbs/05a_runner.ipynb #047f4856
 def config_from_args(argv:Optional[Sequence[str]]=None) -> TrainConfig:
     "The `TrainConfig` of a command line: the preset's defaults, then every option given."
     # only the options on the command line ('none' -> None)
@@ -605,6 +593,7 @@ def config_from_args(argv:Optional[Sequence[str]]=None) -> TrainConfig:
     _choice('preset', preset, PRESETS)
     return getattr(TrainConfig, preset)(**given)
 
+# %% ../nbs/05a_runner.ipynb #f302727d
 def main(argv:Optional[Sequence[str]]=None) -> int:
     "Entry point of `mart-train`: run, print the final test metrics as JSON; exit status 2 with the message on bad input."
     from mart_nb.data import MartDataError

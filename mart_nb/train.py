@@ -5,7 +5,7 @@
 # %% ../nbs/05_train.ipynb #19eeb9c2
 from __future__ import annotations
 import copy, json, math, sys
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
 from typing import Callable, Optional, Sequence
 
@@ -17,18 +17,22 @@ from torch.optim.swa_utils import AveragedModel
 
 from .data import (DATASETS, DataConfig, DatasetInfo, DatasetLayoutError, EmptySplitError, VideoEmotionDataset,
                           get_dataset_info)
-from .host import POOLINGS, HostConfig, MBT, pcce_loss, predict, teacher_view, temporal_cam, tiny_checkpoint
-from .mart import MART
+from .checkpoint import load_checkpoint
+from .host import (POOLINGS, HostConfig, MBT, build_mbt, pcce_loss, predict, teacher_view, temporal_cam,
+                          tiny_checkpoint)
+from .labels import ConfigError, _choice     # the package's configuration error and its one check of a choice
+from .mart import MART, build_mart
 from .complementary import tacl_infonce
 from .masking import ranking_auc, recall_at
 from einops import rearrange
 
 # %% auto #0
-__all__ = ['PRESETS', 'METHODS', 'MART_INITS', 'PLANTED_SETS', 'SCHEDULES', 'SHORT_EPOCHS', 'TrainConfig', 'ConfigError',
-           'resolve_path', 'check_config', 'with_schedule', 'lr_at', 'ema_model', 'classification_metrics', 'RunData',
-           'hold_out', 'first_videos', 'build_data', 'derangement', 'per_class', 'shuffle_subtitles',
-           'default_data_root', 'supervised_step', 'mart_step', 'evaluate', 'planted_tokens', 'mart_probe',
-           'planted_curve_kl', 'target_vs_planted', 'read_history', 'plot_history', 'recovered_curves', 'plot_curves']
+__all__ = ['PRESETS', 'METHODS', 'MART_INITS', 'PLANTED_SETS', 'SCHEDULES', 'SHORT_EPOCHS', 'PRESET_SIZED', 'TrainConfig',
+           'resolve_path', 'check_config', 'with_schedule', 'run_config', 'lr_at', 'ema_model',
+           'classification_metrics', 'RunData', 'hold_out', 'first_videos', 'build_data', 'derangement', 'per_class',
+           'shuffle_subtitles', 'default_data_root', 'supervised_step', 'mart_step', 'evaluate', 'planted_tokens',
+           'mart_probe', 'planted_curve_kl', 'target_vs_planted', 'saved_host_config', 'host_from_state', 'load_host',
+           'load_mart', 'read_history', 'plot_history', 'recovered_curves', 'plot_curves']
 
 # %% ../nbs/05_train.ipynb #53e03996
 PRESETS = ('tiny', 'paper')
@@ -167,12 +171,6 @@ class TrainConfig:
         return preset(pretrained=self.pretrained, dataset=self.dataset, pooling=self.pooling)
 
 # %% ../nbs/05_train.ipynb #c8c672b1
-class ConfigError(ValueError):
-    "A run's settings cannot work: the message says which one and what to pass instead."
-
-def _choice(name:str, value, allowed):
-    if value not in allowed: raise ConfigError(f"{name}={value!r} is not one of {list(allowed)}.")
-
 def resolve_path(path) -> Path:
     "A relative path under the source checkout (where `settings.ini` is), else under the working directory."
     path = Path(path).expanduser()
@@ -224,7 +222,6 @@ def _check_teacher(cfg:TrainConfig):
     path = resolve_path(cfg.teacher)
     if not path.is_file():
         raise ConfigError(f"teacher={str(path)!r}: no such checkpoint (a teacher.pt or best.pt of a run).")
-    from mart_nb.runner import load_checkpoint                         # the run machinery's reader (no import cycle)
     meta = load_checkpoint(path)['config']
     if (meta['dataset'], meta['preset']) != (cfg.dataset, cfg.preset):
         raise ConfigError(
@@ -246,6 +243,18 @@ def with_schedule(cfg:TrainConfig, schedule:str='reference') -> TrainConfig:
             "pass schedule='reference' (or set epochs_teacher, epochs_mart and epochs_finetune)."
         )
     return replace(cfg, **SHORT_EPOCHS)
+
+# %% ../nbs/05_train.ipynb #caa7edcf
+PRESET_SIZED = ('epochs_teacher', 'epochs_mart', 'epochs_finetune', 'batch_size', 'lr', 'num_workers', 'patience')
+
+def run_config(preset:str='tiny', schedule:str='reference', **params) -> TrainConfig:
+    "The `TrainConfig` of the preset and schedule with every `TrainConfig` field in `params` set; a `PRESET_SIZED` field given as None keeps the preset's value."
+    _choice('preset', preset, PRESETS)
+    names = [f.name for f in fields(TrainConfig)]
+    unknown = sorted(set(params) - set(names))
+    if unknown: raise ConfigError(f"{unknown}: not TrainConfig fields; the fields are {names}.")
+    cfg = with_schedule(TrainConfig.paper() if preset == 'paper' else TrainConfig.tiny(), schedule)
+    return replace(cfg, **{k: v for k, v in params.items() if not (v is None and k in PRESET_SIZED)})
 
 # %% ../nbs/05_train.ipynb #f9bce5a7
 def lr_at(step:int, cfg:TrainConfig) -> float:
@@ -505,6 +514,30 @@ def target_vs_planted(tcam:torch.Tensor, ds:VideoEmotionDataset, how:str='sum', 
             flat.append(kl(c, torch.full_like(c, 1 / len(c))))
     return dict(axis=axis, how=how, videos=len(ours), kl_target=float(np.mean(ours)), kl_uniform=float(np.mean(flat)))
 
+# %% ../nbs/05_train.ipynb #2ab096c3
+def saved_host_config(ck:dict) -> HostConfig:
+    "The `HostConfig` stored in a checkpoint, without pretrained sources (the saved weights replace them); a host saved before `pooling` existed averaged its segments."
+    return HostConfig(**{'pooling': 'mean', **ck['host_config'], 'video_checkpoint': None, 'audio_checkpoint': None})
+
+def host_from_state(ck:dict, device='cpu') -> MBT:
+    "The host of a loaded host checkpoint (`host_config` and `host` weights), in evaluation mode on `device`."
+    host = build_mbt(saved_host_config(ck))
+    host.load_state_dict(ck['host'])
+    return host.to(device).eval()
+
+def load_host(path, device='cpu') -> MBT:
+    "The host saved in a run's `teacher.pt` or `best.pt`."
+    return host_from_state(load_checkpoint(path), device)
+
+def load_mart(path, device='cpu') -> MART:
+    "The MART module saved at the end of a run's MART stage (`mart.pt`)."
+    ck = load_checkpoint(path)
+    mart = build_mart(
+        build_mbt(saved_host_config(ck)), ck['config']['preset'], **TrainConfig(**ck['config']).mart_kwargs()
+    )
+    mart.load_state_dict(ck['mart'])
+    return mart.to(device).eval()
+
 # %% ../nbs/05_train.ipynb #52ab6201
 def read_history(out_dir) -> list:
     "The rows of a run's `metrics.jsonl`."
@@ -515,8 +548,11 @@ def plot_history(rows:Sequence[dict], title:str=''):
     "Training losses, validation AccE / F1E and the mask ratio over the epochs of a run, stage boundaries marked."
     import matplotlib.pyplot as plt
     fig, axs = plt.subplots(1, 3, figsize=(14, 3.4))
-    for k in sorted({k for r in rows for k in r if k.startswith('train_') and k != 'train_acc'}):
-        axs[0].plot([r['epoch'] for r in rows if k in r], [r[k] for r in rows if k in r], '.-', label=k[6:])
+    stages = list(dict.fromkeys(r['stage'] for r in rows))
+    for c, k in enumerate(sorted({k for r in rows for k in r if k.startswith('train_') and k != 'train_acc'})):
+        lines = [[(r['epoch'], r[k]) for r in rows if k in r and r['stage'] == s] for s in stages]
+        for j, pts in enumerate(p for p in lines if p):                  # one line per stage: a stage may end early
+            axs[0].plot(*zip(*pts), '.-', color=f'C{c}', label=k[6:] if j == 0 else None)
     axs[0].set_yscale('log')
     axs[0].legend(fontsize=7)
     axs[0].set_title('training losses', fontsize=9)
@@ -545,7 +581,6 @@ def plot_history(rows:Sequence[dict], title:str=''):
 def recovered_curves(out_dir, ds:VideoEmotionDataset, index:int=0, device='cpu') -> dict:
     "One video's temporal emotion curves for its class: planted (if known), the selected model's, and (MART runs) the target and the recovery."
     from mart_nb.data import collate_videos
-    from mart_nb.runner import load_host, load_mart                     # the run machinery's readers (no import cycle)
     from mart_nb.synth import load_truth, planted_segments
     out, b = resolve_path(out_dir), collate_videos([ds[index]])
     v, a, y = b['video'].to(device), b['audio'].to(device), int(b['label'][0])
@@ -581,17 +616,3 @@ def plot_curves(curves:dict, classes:Sequence, ax=None, title:str=''):
     ax.legend(fontsize=7)
     ax.set_title(title or f"temporal emotion distribution, class {classes[curves['label']]}", fontsize=9)
     return ax
-
-# %% ../nbs/05_train.ipynb #34ceb101
-def __getattr__(name:str):
-    "The run machinery's names (`Trainer`, `run_training`, `load_checkpoint`, `main`, ...), from `mart_nb.runner`."
-    if not name.startswith('__'):
-        import importlib
-        runner = importlib.import_module('mart_nb.runner')
-        if name in vars(runner): return getattr(runner, name)
-    raise AttributeError(f"module 'mart_nb.train' has no attribute {name!r}")
-
-if __name__ == '__main__':                        # python -m mart_nb.train, torchrun -m mart_nb.train: the command line
-    from mart_nb.runner import main
-    from mart_nb.transcribe import _in_ipython
-    if not _in_ipython(): sys.exit(main())

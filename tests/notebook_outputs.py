@@ -15,7 +15,7 @@ Usage, from the project root:
 """
 from __future__ import annotations
 
-import argparse, base64, hashlib, io, json, os, subprocess, sys
+import argparse, base64, hashlib, io, json, os, re, subprocess, sys
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
@@ -111,6 +111,21 @@ def regenerate(paths: list[Path], jobs: int) -> None:
     if any(rcs): sys.exit(f"{sum(1 for r in rcs if r)} notebook(s) failed; their outputs were not recorded")
 
 
+MACHINE_PATH = re.compile(r'(?<![\w.~])/(?:tmp|home|root|Users|work|var/folders)/[^\s\'"]*')
+
+
+def machine_paths(path: Path) -> list[str]:
+    "The absolute paths of one machine (temporary folders, home folders, a checkout's location) in the stored outputs."
+    nb = json.loads(path.read_text())
+    found = []
+    for i, c in enumerate(nb['cells']):
+        for o in c.get('outputs', []):
+            text = ''.join(o.get('text', '')) + ''.join(o.get('data', {}).get('text/plain', '')) + \
+                   ''.join(o.get('data', {}).get('text/html', '')) + str(o.get('evalue', ''))
+            found += [f"cell {i}: {m.group(0)[:80]}" for m in MACHINE_PATH.finditer(text)]
+    return found
+
+
 def check() -> list[str]:
     "What is wrong with the committed outputs (empty: nothing)."
     if not STAMPS.exists(): return [f"{STAMPS.relative_to(ROOT)} is missing: run python tests/notebook_outputs.py"]
@@ -121,6 +136,8 @@ def check() -> list[str]:
         if s is None: problems.append(f"{p.name}: no outputs recorded"); continue
         if s['source'] != source_hash(p): problems.append(f"{p.name}: its code changed after its outputs were made")
         if n < s['figures']: problems.append(f"{p.name}: {n} figures, {s['figures']} when its outputs were made")
+        problems += [f"{p.name}: a machine path in a stored output, {where} (show it relative, or through "
+                     "mart_nb.testing.portable)" for where in machine_paths(p)]
     for name in set(stamps) - {p.name for p in notebooks()}: problems.append(f"{name}: recorded but not in nbs/")
     if total > MAX_IMAGE_BYTES: problems.append(f"the notebooks' images take {total / 1e6:.1f} MB (at most {MAX_IMAGE_BYTES / 1e6:.0f})")
     return problems

@@ -27,3 +27,17 @@ def test_committed_outputs():
     outputs = importlib.util.module_from_spec(spec); spec.loader.exec_module(outputs)
     problems = outputs.check()
     assert not problems, "regenerate with `python tests/notebook_outputs.py`:\n" + '\n'.join(problems)
+
+
+def test_machine_paths_are_found(tmp_path):
+    "The check of stored outputs finds one machine's absolute paths and lets relative ones through."
+    import importlib.util, json
+    spec = importlib.util.spec_from_file_location('notebook_outputs', ROOT / 'tests' / 'notebook_outputs.py')
+    outputs = importlib.util.module_from_spec(spec); spec.loader.exec_module(outputs)
+    nb = {'cells': [{'cell_type': 'code', 'source': [], 'outputs': [
+        {'output_type': 'stream', 'name': 'stdout', 'text': ['wrote runs/sample/final.json and <tmp>/a.csv\n']},
+        {'output_type': 'execute_result', 'data': {'text/plain': ["Error('/tmp/mart_nb_x1/clip.mp4: not found')"]}},
+        {'output_type': 'stream', 'name': 'stdout', 'text': ['root /home/someone/mart_nb/data_samples\n']}]}]}
+    (tmp_path / 'x.ipynb').write_text(json.dumps(nb))
+    found = outputs.machine_paths(tmp_path / 'x.ipynb')
+    assert [f.split(': ', 1)[1] for f in found] == ['/tmp/mart_nb_x1/clip.mp4:', '/home/someone/mart_nb/data_samples']

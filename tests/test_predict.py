@@ -11,7 +11,8 @@ import torch
 
 from mart_nb.data import sample_root
 from mart_nb.predict import main, predict
-from mart_nb.train import TrainConfig, run_training
+from mart_nb.runner import run_training
+from mart_nb.train import TrainConfig
 
 ROOT = Path(__file__).resolve().parents[1]
 ONE_THREAD = {**os.environ, 'OMP_NUM_THREADS': '1', 'MKL_NUM_THREADS': '1'}

@@ -9,7 +9,9 @@ import pytest
 import torch
 
 from mart_nb.data import sample_root
-from mart_nb.train import Trainer, TrainConfig, load_checkpoint, read_history, run_training
+from mart_nb.checkpoint import load_checkpoint
+from mart_nb.runner import Trainer, run_training
+from mart_nb.train import TrainConfig, read_history
 from mart_nb.runner import ConfigError, file_sha256, with_teacher_hash
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -92,7 +94,7 @@ def test_resume_refuses_other_settings(tmp_path):
 
 def _torchrun(args, out_dir):
     cmd = [sys.executable, '-m', 'torch.distributed.run', '--nproc_per_node', '2', '--master_port', str(29500 + os.getpid() % 1000),
-           '-m', 'mart_nb.train', *args, '--out-dir', str(out_dir), '--no-progress']
+           '-m', 'mart_nb.runner', *args, '--out-dir', str(out_dir), '--no-progress']
     return subprocess.run(cmd, env=ONE_THREAD, capture_output=True, text=True, timeout=900, cwd=ROOT)
 
 
@@ -126,7 +128,7 @@ def test_two_processes_run_mart(tmp_path):
     (['--preset', 'huge'], "preset='huge' is not one of"),
 ])
 def test_command_line_bad_input(args, message, tmp_path):
-    res = subprocess.run([sys.executable, '-m', 'mart_nb.train', *args, '--out-dir', str(tmp_path / 'x')], env=ONE_THREAD,
+    res = subprocess.run([sys.executable, '-m', 'mart_nb.runner', *args, '--out-dir', str(tmp_path / 'x')], env=ONE_THREAD,
                          capture_output=True, text=True, timeout=300, cwd=ROOT)
     assert res.returncode == 2, (res.returncode, res.stderr[-2000:])
     assert message in res.stderr and 'Traceback' not in res.stderr

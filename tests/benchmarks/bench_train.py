@@ -4,7 +4,7 @@
                                            [--repeats 5] [--no-flops]
 
 Throughput: real training batches of the shipped sample (`mart_nb.data`, the preset's sizes: tiny 4 segments at 32 px,
-paper 12 segments at 112 px), decoded once before any timing, go through `mart_nb.train.train_one_epoch` with the
+paper 12 segments at 112 px), decoded once before any timing, go through `mart_nb.runner.train_one_epoch` with the
 trainer's own steps: `supervised_step` (PCCE on both heads, EMA of the weights, as in the baseline and the
 fine-tuning stage) and `mart_step` (a teacher's D_tcam under no gradient, then the whole MART objective at the
 largest masking ratio, r = 0.5). Adam over `param_groups`, with the preset's batch size and accumulation (paper:
@@ -88,7 +88,7 @@ def rss_mb():
 def measure(preset, kind, device_name, n_batches, batch, threads, repeats):
     "One case in this (fresh) process: videos/s of `repeats` timed epochs of `train_one_epoch` (median, best), and peak memory."
     if threads: torch.set_num_threads(threads)
-    from mart_nb.train import param_groups, train_one_epoch
+    from mart_nb.runner import param_groups, train_one_epoch
     device = torch.device(device_name)
     tc = train_config(preset, device_name, batch)
     batches = real_batches(tc, n_batches + 1)

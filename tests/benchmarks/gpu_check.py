@@ -10,7 +10,7 @@ GPU); `--device cpu --preset tiny` runs the same code path on a CPU, as a smoke 
    bf16 peak (MFU). The peak comes from --peak-tflops, else from a table of known devices, else is left out.
 2. Loader share: the paper host trained on the planted benchmark through the real `DataLoader` (`num_workers` 8,
    the preset's resolution and segments): the share of wall time spent waiting for the next batch.
-3. NCCL: with 2 or more GPUs, `torchrun --nproc_per_node 2 -m mart_nb.train` for one epoch of each stage on a few
+3. NCCL: with 2 or more GPUs, `torchrun --nproc_per_node 2 -m mart_nb.runner` for one epoch of each stage on a few
    planted videos (paper preset, random weights): the exit status and the seconds.
 """
 import argparse, json, os, subprocess, sys, time
@@ -69,11 +69,11 @@ def loader_share(preset, device, workers, batches):
 
 
 def nccl(preset, timeout):
-    "A two-process torchrun of mart_nb.train on a few planted videos (one epoch per stage)."
+    "A two-process torchrun of mart_nb.runner on a few planted videos (one epoch per stage)."
     if not torch.cuda.is_available() or torch.cuda.device_count() < 2:
         return dict(ran=False, reason=f"{torch.cuda.device_count() if torch.cuda.is_available() else 0} GPU(s): needs 2")
     out = Path(os.environ.get('TMPDIR', '/tmp')) / 'gpu_check_ddp'
-    cmd = [sys.executable, '-m', 'torch.distributed.run', '--nproc_per_node', '2', '-m', 'mart_nb.train', '--preset', preset,
+    cmd = [sys.executable, '-m', 'torch.distributed.run', '--nproc_per_node', '2', '-m', 'mart_nb.runner', '--preset', preset,
            '--no-pretrained', '--device', 'cuda', '--epochs-teacher', '1', '--epochs-mart', '1', '--epochs-finetune', '1',
            '--max-videos', '8', '--batch-size', '1', '--accumulation', '1', '--num-workers', '2', '--no-resume', '--no-progress', '--out-dir', str(out)]
     t0 = time.time()

@@ -15,7 +15,7 @@ one() {   # one run: <name> <pooling> <seed> [mart-train options]
   local name=$1 pool=$2 seed=$3; shift 3
   local out=nbs/results/benchmark/$name-seed$seed
   [ -f "$out/final.json" ] && return 0
-  python -m mart_nb.train --pooling "$pool" --seed "$seed" --out-dir "$out" --no-progress "$@" \
+  python -m mart_nb.runner --pooling "$pool" --seed "$seed" --out-dir "$out" --no-progress "$@" \
       > "runs/benchmark/$name-seed$seed.log" 2>&1
   if [ -f "$out/teacher.pt" ]; then cp "$out/teacher.pt" "runs/teachers/$pool/seed$seed.pt"; fi
   plots "$out"

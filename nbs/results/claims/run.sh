@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # The claims sweep (issue: each of the paper's claims measured on the pretrained host): every arm of
 # mart_nb.ablations.ARMS that measures a claim, seed by seed, two runs at a time, one torch thread each, with the CLI
-# (python -m mart_nb.train). The reference MART of a seed runs first and trains the seed's teacher; every other MART
+# (python -m mart_nb.runner). The reference MART of a seed runs first and trains the seed's teacher; every other MART
 # arm of that seed reads the same file (its SHA-256 goes into config.json and final.json, and the report pairs only
 # runs with the same teacher). The label-scarcity arms train their own teacher on their own labelled videos.
 # A finished run (final.json) is skipped, so the script resumes after a stop; checkpoints are removed after each run.
@@ -32,7 +32,7 @@ one() {   # one run: <arm> <seed>
       [ -f "$teacher" ] || { echo "no teacher $teacher for $arm seed $seed" >&2; return 1; }
     fi
   fi
-  eval python -m mart_nb.train --no-progress "$args" > "runs/claims/$arm-seed$seed.log" 2>&1 || {
+  eval python -m mart_nb.runner --no-progress "$args" > "runs/claims/$arm-seed$seed.log" 2>&1 || {
     echo "$arm seed $seed failed: runs/claims/$arm-seed$seed.log" >&2; return 1; }
   if [ "$arm" = mart ]; then cp "$out/teacher.pt" "$teacher.tmp" && mv "$teacher.tmp" "$teacher"; fi
   rm -f "$out"/*.pt

@@ -39,15 +39,16 @@ def test_data_error(f, cls, *needles):
 
 # %% ../nbs/00a_testing.ipynb #1be4817e
 def portable(text:str) -> str:
-    "`text` with the machine's folders taken out: `<tmp>` for the temporary folder and the folders the tests make in it (`mart_nb_*`, `tmpXXXXXXXX`), paths under the source checkout relative to it."
+    "`text` with the machine's folders taken out: paths under the source checkout relative to it, then `<tmp>` for the temporary folder and the folders made in it (`mart_nb_*`, `tmpXXXXXXXX`, `tmp.XXXXXXXXXX`)."
     import re, tempfile
-    tmp = re.escape(str(Path(tempfile.gettempdir()).resolve())) + '|' + re.escape(tempfile.gettempdir())
-    text = re.sub(rf"(?:{tmp})(?!\w)(?:/(?:mart_nb_\w+|tmp[a-z0-9_]{{8}})(?!\w))*", '<tmp>', text)
+    end = r"(?=[/\s'\"),:;]|$)"                                    # a whole folder name, not the start of a longer one
     try:
         from mart_nb.labels import project_root
-        root = str(project_root().resolve())
-    except (ImportError, FileNotFoundError): return text
-    return text.replace(root + '/', '').replace(root, '.')
+        root = re.escape(str(project_root().resolve()))
+        text = re.sub(rf"{root}{end}/?", lambda m: '' if m.group(0).endswith('/') else '.', text)
+    except (ImportError, FileNotFoundError): pass
+    tmp = re.escape(str(Path(tempfile.gettempdir()).resolve())) + '|' + re.escape(tempfile.gettempdir())
+    return re.sub(rf"(?:{tmp}){end}(?:/(?:mart_nb_\w+|tmp[a-z0-9_]{{8}}|tmp\.[A-Za-z0-9]+){end})*", '<tmp>', text)
 
 def show_error(e:BaseException):
     "Print `e` as a reader should see it in a stored output: its class, then its message, through `portable`."

@@ -15,12 +15,14 @@ from tqdm.auto import tqdm
 
 from .data import (DataConfig, MartDataError, Subtitle, VIDEO_EXTS, decode_audio,
                           export_frame_layout, probe_video_file)
+from .labels import _choice                 # the package's one check of a fixed set of values
 
 # %% auto #0
-__all__ = ['SAMPLE_RATE', 'BACKENDS', 'ENGINES', 'TranscribeError', 'Word', 'pocketsphinx_words', 'load_whisper', 'whisper_words',
-           'speech_words', 'say', 'synthesize_speech', 'word_recall', 'words_to_lines', 'write_srt', 'Transcript',
-           'transcribe_file', 'layout_videos', 'transcribe_dataset', 'summary', 'cli_parser', 'main', 'prepare_parser',
-           'prepare_main']
+__all__ = ['SAMPLE_RATE', 'BACKENDS', 'ENGINES', 'SCRIPT', 'MIN_CONFIDENCE', 'TranscribeError', 'Word', 'pocketsphinx_words',
+           'load_whisper', 'whisper_words', 'speech_words', 'say', 'synthesize_speech', 'word_recall', 'words_to_lines',
+           'write_srt', 'confident_words', 'background', 'mix_at_snr', 'cue_words', 'confidence_table',
+           'confidence_summary', 'Transcript', 'transcribe_file', 'layout_videos', 'transcribe_dataset', 'summary',
+           'cli_parser', 'main', 'prepare_parser', 'prepare_main']
 
 # %% ../nbs/00c_transcribe.ipynb #66e48e0f
 SAMPLE_RATE = 16000
@@ -31,10 +33,11 @@ class TranscribeError(MartDataError):
 
 @dataclass
 class Word:
-    "One recognised word and where it is spoken (seconds from the start of the audio)."
+    "One recognised word, where it is spoken (seconds from the start of the audio), how sure the recogniser is of it."
     text: str
     start: float
     end: float
+    confidence: float = 1.0   # pocketsphinx's posterior, Whisper's word probability; 1.0 for a script's own words
 
 def _pcm16(wave_:np.ndarray) -> bytes:
     return (np.clip(np.asarray(wave_, dtype=np.float32), -1, 1) * 32767).astype('<i2').tobytes()
@@ -51,8 +54,9 @@ def pocketsphinx_words(wave_:np.ndarray) -> list:
     d.start_utt()
     d.process_raw(_pcm16(wave_), full_utt=True)
     d.end_utt()
-    return [Word(s.word.split('(')[0], s.start_frame / 100, (s.end_frame + 1) / 100) for s in d.seg()
-            if s.word and s.word[0] not in '<[' and not s.word.startswith('++')]
+    # the posterior (s.prob) is computed in pocketsphinx's log arithmetic: a sure word's can round to just over 1
+    return [Word(s.word.split('(')[0], s.start_frame / 100, (s.end_frame + 1) / 100, min(float(s.prob), 1.0))
+            for s in d.seg() if s.word and s.word[0] not in '<[' and not s.word.startswith('++')]
 
 def load_whisper(model_dir, device:str='cpu', compute_type:str='int8'):
     "A `faster_whisper.WhisperModel` from a local folder (a CTranslate2 conversion of Whisper); never downloads."
@@ -88,7 +92,10 @@ def whisper_words(wave_:np.ndarray, model, language:Optional[str]=None) -> list:
     "Words of a 16 kHz mono waveform from a loaded faster-whisper model (word timestamps)."
     segments, _ = model.transcribe(np.asarray(wave_, dtype=np.float32), language=language, word_timestamps=True)
     return [
-        Word(w.word.strip(), float(w.start), float(w.end)) for s in segments for w in (s.words or []) if w.word.strip()
+        Word(w.word.strip(), float(w.start), float(w.end), float(w.probability))
+        for s in segments
+        for w in (s.words or [])
+        if w.word.strip()
     ]
 
 def speech_words(
@@ -161,6 +168,18 @@ def word_recall(truth:Sequence[Word], got:Sequence[Word], window:float=0.5) -> d
                 median_start_error=float(np.median(errors)) if errors else float('nan'),
                 max_start_error=float(max(errors)) if errors else float('nan'))
 
+# %% ../nbs/00c_transcribe.ipynb #b5166a85
+SCRIPT = [   # the project's test script: ordinary speech with the emotion words of VideoEmotion-8 in it
+    "i am so happy today",
+    "what a wonderful surprise",
+    "then the dog ran away",
+    "i was very angry",
+    "now i am afraid of the dark",
+    "this is a sad story",
+    "we trust our friends",
+    "the old house was full of dust",
+]
+
 # %% ../nbs/00c_transcribe.ipynb #8748fd6b
 def words_to_lines(words:Sequence[Word], max_gap:float=0.6, max_words:int=12, max_seconds:float=5.0) -> list:
     "Group timed words into `Subtitle` lines (start of the first word, end of the last), breaking at pauses and long lines."
@@ -199,6 +218,89 @@ def write_srt(subs:Sequence[Subtitle], path) -> Path:
         if tmp.exists(): tmp.unlink()
     return path
 
+# %% ../nbs/00c_transcribe.ipynb #2fc6f1fc
+MIN_CONFIDENCE = 0.2   # the default threshold: see the table "Recall and cue precision against background sound" below
+
+def confident_words(words:Sequence[Word], min_confidence:float=MIN_CONFIDENCE) -> list:
+    "The words whose confidence is at least `min_confidence` (0 keeps every word), in their order."
+    if not 0 <= min_confidence <= 1:
+        raise TranscribeError(
+            None, f"min_confidence={min_confidence!r} is not a probability.", "pass a number in [0, 1] (0 keeps all)."
+        )
+    return [w for w in words if w.confidence >= min_confidence]
+
+# %% ../nbs/00c_transcribe.ipynb #5a3a8f3d
+def background(kind:str,                   # 'noise' (white Gaussian) or 'music' (chords of harmonic tones)
+               n:int,                      # samples
+               sample_rate:int=SAMPLE_RATE,
+               seed:int=0) -> np.ndarray:
+    "`n` samples of a background sound with mean power 1."
+    _choice('kind', kind, ('noise', 'music'))
+    rng = np.random.default_rng(seed)
+    if kind == 'noise': y = rng.standard_normal(n)
+    else:
+        step = sample_rate // 2                                            # a new chord every half second
+        t = np.arange(step) / sample_rate
+        envelope = (1 - np.exp(-60 * t)) * np.exp(-3 * t)                 # a fast attack, a slow decay
+        y = np.zeros(n)
+        for a in range(0, n, step):
+            root = rng.integers(45, 70)                                    # a MIDI note between A2 and A#4
+            hz = [440 * 2 ** ((root + step_ - 69) / 12) for step_ in (0, 4, 7)]   # a major triad
+            chord = sum(np.sin(2 * np.pi * f * h * t) / h for f in hz for h in (1, 2, 3))
+            y[a:a + step] = (chord * envelope)[:n - a]
+    return (y / np.sqrt(np.mean(y ** 2))).astype(np.float32)
+
+# %% ../nbs/00c_transcribe.ipynb #c215a431
+def mix_at_snr(speech:np.ndarray, noise:np.ndarray, snr_db:float) -> np.ndarray:
+    "`speech` plus `noise` (its first `len(speech)` samples) scaled to `snr_db` dB below the speech's mean power."
+    if len(noise) < len(speech): raise ValueError(f"the background has {len(noise)} samples, the speech {len(speech)}")
+    s, z = np.asarray(speech, np.float64), np.asarray(noise[:len(speech)], np.float64)
+    ps, pz = np.mean(s ** 2), np.mean(z ** 2)
+    if ps == 0 or pz == 0: raise ValueError("speech and background must both have some power")
+    return (s + z * np.sqrt(ps / (pz * 10 ** (snr_db / 10)))).astype(np.float32)
+
+# %% ../nbs/00c_transcribe.ipynb #5544d0cf
+def cue_words(words:Sequence[Word], lexicon:str='senticnet', dataset:str='ve8') -> list:
+    "The words that `lexicon` takes as emotional cues of `dataset`'s classes (`mart_nb.lexicon.segment_cues`)."
+    from mart_nb.lexicon import get_lexicon, segment_cues
+    from mart_nb.data import get_dataset_info
+    lex, info = get_lexicon(lexicon), get_dataset_info(dataset)
+    return [w for w in words if segment_cues(w.text, lex, info).cues]
+
+# %% ../nbs/00c_transcribe.ipynb #147e5dd9
+def confidence_table(script:Sequence[str]=SCRIPT,
+                     backgrounds:Sequence[str]=('noise', 'music'),
+                     snrs:Sequence[float]=(20, 10, 0),             # dB
+                     thresholds:Sequence[float]=(0.0, 0.1, MIN_CONFIDENCE, 0.3, 0.5),
+                     seeds:Sequence[int]=(0, 1, 2),                 # backgrounds drawn per condition
+                     engine:str='flite', lexicon:str='senticnet', dataset:str='ve8',
+                     progress:bool=True):
+    "A row per background, SNR, seed and threshold (and the clean speech once): pocketsphinx's word recall, cue counts."
+    import pandas as pd
+    speech, truth = synthesize_speech(script, engine)
+    conditions = [('none', float('inf'), 0)] + [(b, float(snr), s) for b in backgrounds for snr in snrs for s in seeds]
+    rows = []
+    for kind, snr, seed in tqdm(conditions, desc='decoding mixtures', disable=not progress):
+        audio = speech if kind == 'none' else mix_at_snr(speech, background(kind, len(speech), seed=seed), snr)
+        words = pocketsphinx_words(audio)
+        for th in thresholds:
+            kept = confident_words(words, th)
+            cues = cue_words(kept, lexicon, dataset)
+            rows.append(dict(background=kind, snr_db=snr, seed=seed, threshold=th, words=len(kept),
+                             recall=word_recall(truth, kept)['recall'],
+                             cues=len(cues), true_cues=word_recall(cues, truth)['found']))   # cues that were said
+    return pd.DataFrame(rows)
+
+# %% ../nbs/00c_transcribe.ipynb #44eeb541
+def confidence_summary(table):
+    "Per background, SNR and threshold: word recall (mean over seeds), cue precision (said / recognised, pooled)."
+    g = table.groupby(['background', 'snr_db', 'threshold'], sort=False)
+    out = g.agg(
+        recall=('recall', 'mean'), cues=('cues', 'sum'), true_cues=('true_cues', 'sum'), seeds=('seed', 'nunique')
+    )
+    out['cue_precision'] = out.true_cues / out.cues.where(out.cues > 0)          # no cue recognised: undefined
+    return out.reset_index()
+
 # %% ../nbs/00c_transcribe.ipynb #15ac1eb1
 @dataclass
 class Transcript:
@@ -206,7 +308,8 @@ class Transcript:
     media: Path
     srt: Path
     lines: int = 0
-    words: int = 0
+    words: int = 0                 # the words in the .srt
+    dropped: int = 0               # the recognised words under the confidence threshold, left out
     status: str = 'written'        # 'written', 'skipped' (the .srt was there), 'no audio' (an empty .srt), 'failed'
     error: str = ''
 
@@ -215,6 +318,7 @@ def transcribe_file(media,                  # a video file (or a frame folder, w
                     audio=None,             # the audio file to read instead of `media` (a frame folder's mp3)
                     backend:str='pocketsphinx', model_dir=None, model=None,
                     overwrite:bool=False,   # False: an existing .srt is kept
+                    min_confidence:float=MIN_CONFIDENCE,   # words less sure than this are left out
                    ) -> Transcript:
     "Transcribe one video's speech into `srt` (atomically); no audio stream: an empty file and a warning."
     media, srt = Path(media), Path(srt)
@@ -231,10 +335,11 @@ def transcribe_file(media,                  # a video file (or a frame folder, w
         write_srt([], srt)
         return Transcript(media, srt, status='no audio')
     wave_ = decode_audio(source, SAMPLE_RATE).numpy()
-    words = speech_words(wave_, backend, model_dir, model)
+    heard = speech_words(wave_, backend, model_dir, model)
+    words = confident_words(heard, min_confidence)
     lines = words_to_lines(words)
     write_srt(lines, srt)
-    return Transcript(media, srt, len(lines), len(words))
+    return Transcript(media, srt, len(lines), len(words), len(heard) - len(words))
 
 # %% ../nbs/00c_transcribe.ipynb #a6e17b8e
 def layout_videos(root, cfg:Optional[DataConfig]=None) -> list:
@@ -259,6 +364,7 @@ def transcribe_dataset(
     overwrite: bool = False,
     cfg: Optional[DataConfig] = None,
     progress: bool = True,
+    min_confidence: float = MIN_CONFIDENCE,  # words less sure than this are left out of the .srt
 ) -> list:
     "`srt/<Class>/<id>.srt` for every video of the layout under `root` (`Transcript`s; failures recorded, not raised)."
     root, cfg = Path(root), cfg or DataConfig()
@@ -284,7 +390,7 @@ def transcribe_dataset(
                 write_srt([], srt)
                 done.append(Transcript(media, srt, status='no audio'))
                 continue
-            done.append(transcribe_file(media, srt, audio, backend, model_dir, model, overwrite))
+            done.append(transcribe_file(media, srt, audio, backend, model_dir, model, overwrite, min_confidence))
         except (MartDataError, OSError, RuntimeError) as e:
             done.append(Transcript(media, srt, status='failed', error=str(e)))
     return done
@@ -320,6 +426,12 @@ def cli_parser() -> argparse.ArgumentParser:
         default=None,
         help="faster-whisper: a local folder with a converted Whisper model; nothing is downloaded",
     )
+    ap.add_argument(
+        '--min-confidence',
+        type=float,
+        default=MIN_CONFIDENCE,
+        help=f"leave out words the recogniser is less sure of (default {MIN_CONFIDENCE}; 0 keeps every word)",
+    )
     ap.add_argument('--overwrite', action='store_true', help="transcribe again where an .srt exists (default: keep it)")
     ap.add_argument('--no-progress', action='store_true', help="no progress bar")
     return ap
@@ -327,7 +439,10 @@ def cli_parser() -> argparse.ArgumentParser:
 def main(argv:Optional[Sequence[str]]=None) -> int:
     "Entry point of `mart-transcribe`: exit status 0 when every video was transcribed or skipped, 1 when some failed, 2 on bad input."
     a = cli_parser().parse_args(argv)
-    try: done = transcribe_dataset(a.root, a.backend, a.model_dir, a.overwrite, progress=not a.no_progress)
+    try:
+        done = transcribe_dataset(
+            a.root, a.backend, a.model_dir, a.overwrite, progress=not a.no_progress, min_confidence=a.min_confidence
+        )
     except (MartDataError, OSError) as e:
         print(f"mart-transcribe: error: {e}", file=sys.stderr)
         return 2
@@ -348,13 +463,16 @@ def prepare_parser() -> argparse.ArgumentParser:
         '--backend', default='pocketsphinx', choices=BACKENDS, help="the speech recogniser (as for mart-transcribe)"
     )
     ap.add_argument('--model-dir', default=None, help="faster-whisper: a local model folder")
+    ap.add_argument(
+        '--min-confidence', type=float, default=MIN_CONFIDENCE, help="as for mart-transcribe (0 keeps every word)"
+    )
     return ap
 
 def prepare_main(argv:Optional[Sequence[str]]=None) -> int:
     "Entry point of `mart-prepare`."
     a = prepare_parser().parse_args(argv)
     try:
-        done = transcribe_dataset(a.src, a.backend, a.model_dir)
+        done = transcribe_dataset(a.src, a.backend, a.model_dir, min_confidence=a.min_confidence)
         print(f"mart-prepare: transcripts: {summary(done)}")
         export_frame_layout(a.src, a.dst, a.annotation)
     except (MartDataError, OSError) as e:

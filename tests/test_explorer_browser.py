@@ -127,8 +127,10 @@ def _run_all(driver, timeout: float = 420):
 
 
 def _plot_src(driver):
-    imgs = driver.find_elements(By.CSS_SELECTOR, '.mart-explorer .mart-plot img')
-    return imgs[0].get_attribute('src') if imgs else None
+    "The explorer plot's image source, read inside the page in one step."
+    # the widget replaces its <img> when it redraws: an element found first and read after may be gone (stale)
+    return driver.execute_script("const i = document.querySelector('.mart-explorer .mart-plot img'); "
+                                 "return i ? i.getAttribute('src') : null;")
 
 
 def _pixels(png: bytes):

@@ -3,16 +3,16 @@
 # mart_nb.ablations.ARMS that measures a claim, seed by seed, two runs at a time, one torch thread each, with the CLI
 # (python -m mart_nb.runner).
 #
-# The teacher of a seed is the better, on validation, of two supervised hosts trained on the same videos: the
-# reference MART's stage 0 and the seed's baseline student (the host fine-tuned on the dataset, as the paper's teacher
-# is); a tie keeps stage 0. So the teacher is at least as good on validation as the baseline student. Phase 1 runs
-# the reference MART (which trains stage 0) and the baseline of every seed, phase 2 picks the teacher (where the
-# baseline wins, its model becomes the teacher and the reference MART is run again with it, `--teacher`), phase 3 runs
-# every other arm. Every MART arm of a seed reads the same teacher file (its SHA-256 goes into config.json and
-# final.json, and the report pairs only runs with the same teacher). The label-scarcity arms train their own teacher
-# on their own labelled videos.
+# The teacher of a MART run is the better, on validation, of two supervised hosts trained on the same videos: the
+# MART run's own stage 0 and the baseline student of the same seed and training size (the host fine-tuned on the
+# dataset, as the paper's teacher is); a tie keeps stage 0. So every teacher is at least as good on validation as the
+# baseline student. Phase 1 runs, for every seed, the reference MART and the baseline at 20 labelled videos per class
+# and the MART and baseline arms at 5 and 10 (each MART run trains its stage 0); phase 2 picks each teacher (where the
+# baseline wins, its model becomes the teacher and the MART run is moved to runs/claims/replaced/ and run again with
+# it, `--teacher`); phase 3 runs every other arm. Every MART arm at 20 per class of a seed reads that seed's teacher
+# file (its SHA-256 goes into config.json and final.json, and the report pairs only runs with the same teacher).
 # A finished run (final.json) is skipped, so the script resumes after a stop; checkpoints are removed after each run
-# (the baseline's best.pt is kept as runs/teachers/claims/baseline-seed<k>.pt, a teacher candidate).
+# (a baseline's best.pt is kept as runs/teachers/claims/baseline[-<size>]-seed<k>.pt, a teacher candidate).
 # Usage, from the project root:  bash nbs/results/claims/run.sh [seeds...]     (default: 0 1 2 3 4)
 #   ARMS="published mask-random ..." restricts the arms of phase 3 (default: all below, in this order).
 set -euo pipefail
@@ -21,68 +21,76 @@ seeds=("${@:-0 1 2 3 4}")
 root=nbs/results/claims
 teachers=runs/teachers/claims
 mkdir -p runs/claims "$teachers"
+# the training sizes whose MART run has its own teacher, as arm-name suffixes ('' is 20 labelled videos per class)
+SIZES=("" "-5pc" "-10pc")
 # arm by arm (every seed of an arm before the next arm), so that a stopped sweep leaves whole arms; the baseline at
 # 20 labelled videos per class repeats nbs/results/benchmark/supervised-seed<k> (the same configuration)
-ARMS=${ARMS:-"published mask-random no-distribution target-time no-tacl-aux baseline-5pc mart-5pc baseline-10pc \
-mart-10pc no-verification shuffled-within kl-0.25 kl-0.05 shuffled-text mask-tube mask-frame ratio-fixed \
-no-segment-weight attention-student"}
+ARMS=${ARMS:-"published mask-random no-distribution target-time no-tacl-aux no-verification shuffled-within kl-0.25 \
+kl-0.05 shuffled-text mask-tube mask-frame ratio-fixed no-segment-weight attention-student"}
 
 one() {   # one run: <arm> <seed>
   local arm=$1 seed=$2 out=$root/$1-seed$2 teacher=$teachers/seed$2.pt
   [ -f "$out/final.json" ] && return 0
-  local args
-  if [ "$arm" = mart ] && [ ! -f "$teachers/seed$seed.from-baseline" ]; then    # trains its own stage 0
-    args=$(python -c "from mart_nb.ablations import arm_args; import shlex, sys; print(shlex.join(arm_args('mart', $seed, '$out')))")
+  local args size=${arm#mart}
+  if [[ "$arm" == mart || "$arm" == mart-*pc ]]; then             # a MART run with its own teacher
+    args=$(python -c "from mart_nb.ablations import arm_args; import shlex; print(shlex.join(arm_args('$arm', $seed, '$out')))")
+    teacher=$teachers/seed$seed.pt; [ -n "$size" ] && teacher=$teachers/${size#-}-seed$seed.pt
+    [ -f "$teacher.from-baseline" ] && args="$args --teacher $teacher"   # phase 2 picked the baseline student
   else
     args=$(python -c "from mart_nb.ablations import arm_args; import shlex; print(shlex.join(arm_args('$arm', $seed, '$out', '$teacher')))")
     if [[ "$args" == *--teacher* ]] && [ ! -f "$teacher" ]; then
-      echo "no teacher $teacher for $arm seed $seed: phase 2 did not pick one" >&2; return 1
+      echo "no teacher $teacher for $arm seed $seed: phases 1 and 2 did not make one" >&2; return 1
     fi
   fi
   eval python -m mart_nb.runner --no-progress "$args" > "runs/claims/$arm-seed$seed.log" 2>&1 || {
     echo "$arm seed $seed failed: runs/claims/$arm-seed$seed.log" >&2; return 1; }
   if [ "$arm" = mart ] && [ -f "$out/teacher.pt" ]; then cp "$out/teacher.pt" "$teacher.tmp" && mv "$teacher.tmp" "$teacher"; fi
-  if [ "$arm" = baseline ]; then cp "$out/best.pt" "$teachers/baseline-seed$seed.pt.tmp" && mv "$teachers/baseline-seed$seed.pt.tmp" "$teachers/baseline-seed$seed.pt"; fi
+  if [[ "$arm" == baseline || "$arm" == baseline-*pc ]]; then
+    cp "$out/best.pt" "$teachers/$arm-seed$seed.pt.tmp" && mv "$teachers/$arm-seed$seed.pt.tmp" "$teachers/$arm-seed$seed.pt"
+  fi
   rm -f "$out"/*.pt
   echo "$(date +%H:%M:%S) $arm seed $seed done"
 }
 export -f one
 export root teachers
 
-# phase 1: the reference MART (its stage 0 is a teacher candidate) and the baseline student of every seed
-for s in ${seeds[@]}; do echo "mart $s"; echo "baseline $s"; done | xargs -P 2 -L 1 bash -c 'one "$@"' _
+# phase 1: every MART run with its own teacher (its stage 0 is a teacher candidate) and the baseline beside it
+for size in "${SIZES[@]}"; do for s in ${seeds[@]}; do echo "mart$size $s"; echo "baseline$size $s"; done; done \
+  | xargs -P 2 -L 1 bash -c 'one "$@"' _
 
-# phase 2: each seed's teacher, the better on validation of the two (a tie keeps stage 0); where the baseline wins,
-# its model becomes the teacher and the reference MART run is moved to runs/claims/replaced/ to be run again with it
-python - "$root" "$teachers" ${seeds[@]} <<'PY'
+# phase 2: each teacher, the better on validation of the two (a tie keeps stage 0); where the baseline wins, its model
+# becomes the teacher and the MART run is moved to runs/claims/replaced/ to be run again with it
+python - "$root" "$teachers" "${SIZES[*]}" ${seeds[@]} <<'PY'
 import json, shutil, sys
 from pathlib import Path
 from mart_nb.checkpoint import load_checkpoint
-root, teachers, seeds = Path(sys.argv[1]), Path(sys.argv[2]), sys.argv[3:]
-for k in seeds:
-    mark, cand = teachers / f'seed{k}.from-baseline', teachers / f'baseline-seed{k}.pt'
-    if mark.exists(): continue                                          # picked in an earlier pass
-    stage0 = json.loads((root / f'mart-seed{k}' / 'teacher_check.json').read_text())['val_acc_e']
-    rows = [json.loads(l) for l in open(root / f'baseline-seed{k}' / 'metrics.jsonl')]
-    student = max(r['val_acc_e'] for r in rows if 'val_acc_e' in r)     # the selected epoch's (its best.pt's)
-    print(f"seed {k}: stage-0 teacher {stage0:.4f}, baseline student {student:.4f} on validation -> "
-          + ('the baseline student' if student > stage0 else 'stage 0'))
-    if student > stage0:
+root, teachers, sizes, seeds = Path(sys.argv[1]), Path(sys.argv[2]), [''] + sys.argv[3].split(), sys.argv[4:]
+for size in sizes:
+    for k in seeds:
+        mart, base = root / f'mart{size}-seed{k}', root / f'baseline{size}-seed{k}'
+        teacher = teachers / (f'{size[1:]}-seed{k}.pt' if size else f'seed{k}.pt')
+        mark, cand = Path(f'{teacher}.from-baseline'), teachers / f'baseline{size}-seed{k}.pt'
+        if mark.exists(): continue                                      # picked in an earlier pass
+        stage0 = json.loads((mart / 'teacher_check.json').read_text())['val_acc_e']
+        student = max(r['val_acc_e'] for r in map(json.loads, open(base / 'metrics.jsonl')) if 'val_acc_e' in r)
+        print(f"{mart.name}: stage-0 teacher {stage0:.4f}, baseline student {student:.4f} on validation -> "
+              + ('the baseline student' if student > stage0 else 'stage 0'))
+        if student <= stage0: continue
         if not cand.exists():
-            sys.exit(f"seed {k}: the baseline student wins but {cand} is gone (a run from before phase 2 kept no "
-                     f"checkpoint): remove {root / f'baseline-seed{k}'} and run this script again (the run repeats).")
+            sys.exit(f"{mart.name}: the baseline student wins but {cand} is gone (a run from before phase 2 kept no "
+                     f"checkpoint): remove {base} and run this script again (the run repeats).")
         assert abs(load_checkpoint(cand)['metrics']['acc_e'] - student) < 1e-9, f"{cand} is not that baseline's model"
-        shutil.copyfile(cand, teachers / f'seed{k}.pt.tmp')
-        (teachers / f'seed{k}.pt.tmp').replace(teachers / f'seed{k}.pt')
+        shutil.copyfile(cand, f'{teacher}.tmp')
+        Path(f'{teacher}.tmp').replace(teacher)
         mark.write_text(f'stage 0 {stage0}, baseline {student}\n')
-        dst = Path('runs/claims/replaced') / f'mart-seed{k}'
+        dst = Path('runs/claims/replaced') / mart.name
         shutil.rmtree(dst, ignore_errors=True); dst.parent.mkdir(parents=True, exist_ok=True)
-        shutil.move(str(root / f'mart-seed{k}'), dst)
+        shutil.move(str(mart), dst)
 PY
 
-# phase 3: the reference MART again where phase 2 replaced its teacher, then every other arm
+# phase 3: the MART runs again where phase 2 replaced their teacher, then every other arm
 {
-  for s in ${seeds[@]}; do echo "mart $s"; done
+  for size in "${SIZES[@]}"; do for s in ${seeds[@]}; do echo "mart$size $s"; done; done
   for a in $ARMS; do for s in ${seeds[@]}; do echo "$a $s"; done; done
 } | xargs -P 2 -L 1 bash -c 'one "$@"' _
 

@@ -368,6 +368,7 @@ def transcribe_dataset(
 ) -> list:
     "`srt/<Class>/<id>.srt` for every video of the layout under `root` (`Transcript`s; failures recorded, not raised)."
     root, cfg = Path(root), cfg or DataConfig()
+    confident_words([], min_confidence)                                   # a bad threshold fails before any work
     videos = layout_videos(root, cfg)
     if not videos:
         raise TranscribeError(

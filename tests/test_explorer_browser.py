@@ -9,16 +9,10 @@ import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
 NOTEBOOK = ROOT / 'nbs' / '07_explorer.ipynb'
-CHROMIUM, CHROMEDRIVER = Path('/usr/bin/chromium'), Path('/usr/bin/chromedriver')
-ARTIFACTS = Path(os.environ.get('MART_NB_ARTIFACTS') or ROOT / 'tests' / 'artifacts')
 JUPYTER = Path(sys.executable).parent / 'jupyter'          # the environment's own JupyterLab
 
-if not (CHROMIUM.is_file() and CHROMEDRIVER.is_file()):
-    pytest.skip(f"the browser check needs Debian's chromium and chromium-driver ({CHROMIUM}, {CHROMEDRIVER}); "
-                "install them with `apt-get install -y --no-install-recommends chromium chromium-driver`",
-                allow_module_level=True)
-webdriver = pytest.importorskip('selenium.webdriver', reason="the browser check needs selenium (pip install selenium)")
-from selenium.webdriver.chrome.service import Service
+from browser_support import ARTIFACTS, headless_chromium, require_browser, wait as _wait
+webdriver = require_browser()
 from selenium.webdriver.common.by import By
 from selenium.webdriver.common.keys import Keys
 
@@ -27,16 +21,6 @@ LAB_CONFIG = {'LabApp': {'expose_app_in_browser': True,                         
                          'extension_manager': 'readonly'}}                   # no news, no update check, no PyPI queries
 USER_SETTINGS = {'@jupyterlab/apputils-extension/notification': {'fetchNews': 'false', 'checkForUpdates': False},
                  '@jupyterlab/notebook-extension/tracker': {'windowingMode': 'none'}}   # every cell in the DOM
-
-
-def _wait(check, timeout: float, what: str, every: float = 0.5):
-    "Poll `check()` until it returns something truthy; fail naming `what` after `timeout` seconds."
-    end, last = time.monotonic() + timeout, None
-    while time.monotonic() < end:
-        last = check()
-        if last: return last
-        time.sleep(every)
-    raise AssertionError(f"timed out after {timeout:.0f} s waiting for {what} (last state: {last!r})")
 
 
 def _free_port() -> int:
@@ -83,22 +67,6 @@ def jupyter_lab(root_dir: Path, home: Path, log: Path):
             proc.terminate()
             try: proc.wait(timeout=10)
             except subprocess.TimeoutExpired: proc.kill(); proc.wait()
-
-
-@contextlib.contextmanager
-def headless_chromium(profile: Path):
-    "Debian's chromium under its Debian driver, headless; the explicit driver path keeps Selenium Manager out (no downloads)."
-    opts = webdriver.ChromeOptions()
-    opts.binary_location = str(CHROMIUM)
-    for arg in ('--headless=new', '--no-sandbox', '--disable-gpu', '--disable-dev-shm-usage', '--no-first-run',
-                '--disable-background-networking', '--disable-component-update', '--disable-sync',
-                f'--user-data-dir={profile}', '--window-size=1400,1700', '--force-device-scale-factor=1'):
-        opts.add_argument(arg)
-    driver = webdriver.Chrome(service=Service(executable_path=str(CHROMEDRIVER)), options=opts)
-    try:
-        driver.set_script_timeout(30)
-        yield driver
-    finally: driver.quit()
 
 
 KERNEL_STATUS = """

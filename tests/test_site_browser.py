@@ -12,31 +12,16 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
-CHROMIUM, CHROMEDRIVER = Path('/usr/bin/chromium'), Path('/usr/bin/chromedriver')
-ARTIFACTS = Path(os.environ.get('MART_NB_ARTIFACTS') or ROOT / 'tests' / 'artifacts')
 PAGES = ('index', '04a_masking', '05_train')          # the front page, a page with exercises, the training page
 
-if not (CHROMIUM.is_file() and CHROMEDRIVER.is_file()):
-    pytest.skip(f"the browser check needs Debian's chromium and chromium-driver ({CHROMIUM}, {CHROMEDRIVER}); "
-                "install them with `apt-get install -y --no-install-recommends chromium chromium-driver`",
-                allow_module_level=True)
-webdriver = pytest.importorskip('selenium.webdriver', reason="the browser check needs selenium (pip install selenium)")
-from selenium.webdriver.chrome.service import Service
+from browser_support import ARTIFACTS, headless_chromium as _chromium, require_browser, wait
+webdriver = require_browser()
 from selenium.webdriver.common.by import By
 
 from test_site import built_site                      # noqa: F401  (the fixture: the site, built once per run)
 
-os.environ.setdefault('SE_OFFLINE', 'true')            # Selenium Manager must not look for a driver online
 
-
-def _wait(check, timeout: float, what: str, every: float = 0.25):
-    "Poll `check()` until it returns something truthy; fail naming `what` after `timeout` seconds."
-    end, last = time.monotonic() + timeout, None
-    while time.monotonic() < end:
-        last = check()
-        if last: return last
-        time.sleep(every)
-    raise AssertionError(f"timed out after {timeout:.0f} s waiting for {what} (last state: {last!r})")
+def _wait(check, timeout: float, what: str, every: float = 0.25): return wait(check, timeout, what, every)
 
 
 class _Quiet(SimpleHTTPRequestHandler):
@@ -54,21 +39,9 @@ def serve(folder: Path):
         server.shutdown(); server.server_close(); thread.join(10)
 
 
-@contextlib.contextmanager
 def headless_chromium(profile: Path):
-    "Debian's chromium under its Debian driver, headless, with no host but the loopback one (no downloads, no CDN)."
-    opts = webdriver.ChromeOptions()
-    opts.binary_location = str(CHROMIUM)
-    for arg in ('--headless=new', '--no-sandbox', '--disable-gpu', '--disable-dev-shm-usage', '--no-first-run',
-                '--disable-background-networking', '--disable-component-update', '--disable-sync',
-                '--host-resolver-rules=MAP * ~NOTFOUND , EXCLUDE 127.0.0.1',
-                f'--user-data-dir={profile}', '--window-size=1400,1700', '--force-device-scale-factor=1'):
-        opts.add_argument(arg)
-    driver = webdriver.Chrome(service=Service(executable_path=str(CHROMEDRIVER)), options=opts)
-    try:
-        driver.set_script_timeout(60)
-        yield driver
-    finally: driver.quit()
+    "Headless chromium that resolves no host but the loopback one (no downloads, no CDN)."
+    return _chromium(profile, ('--host-resolver-rules=MAP * ~NOTFOUND , EXCLUDE 127.0.0.1',), script_timeout=60)
 
 
 MATHJAX_DONE = """
